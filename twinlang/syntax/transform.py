@@ -1,0 +1,775 @@
+"""Lark parse tree → typed AST (:mod:`twinlang.ast`), with a span on every node."""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token, Transformer, Tree, v_args
+
+from .. import ast
+from ..diagnostics import Diagnostic, Span, make
+from . import codes
+from .source import MAX_STRING
+
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)")
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+class _Field:
+    """A keyword field of a block (`id`, `risk`, `qualified`, ...), folded by its parent."""
+
+    __slots__ = ("key", "value", "span")
+
+    def __init__(self, key: str, value, span: Span) -> None:
+        self.key = key
+        self.value = value
+        self.span = span
+
+
+def _fields(children, *, multi: tuple[str, ...] = ()) -> tuple[dict, list]:
+    """Split block children into keyword fields (a dict) and everything else."""
+    out: dict = {}
+    rest = []
+    for child in children:
+        if isinstance(child, _Field):
+            if child.key in multi:
+                out.setdefault(child.key, []).append(child.value)
+            else:
+                out[child.key] = child.value
+        else:
+            rest.append(child)
+    return out, rest
+
+
+@v_args(meta=True)
+class ToAst(Transformer):
+    """Builds AST nodes; collects string-escape problems in :attr:`diagnostics`."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(visit_tokens=True)
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    # ------------------------------------------------------------ helpers
+
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(file=self.file)
+        return Span(file=self.file, start=meta.start_pos, end=meta.end_pos, line=meta.line,
+                    column=meta.column, end_line=meta.end_line, end_column=meta.end_column)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(file=self.file, start=tok.start_pos, end=tok.end_pos, line=tok.line,
+                    column=tok.column, end_line=tok.end_line, end_column=tok.end_column)
+
+    def _ident(self, tok: Token) -> ast.Ident:
+        return ast.Ident(span=self._tok_span(tok), name=str(tok))
+
+    def _string(self, tok: Token) -> str:
+        raw = str(tok)[1:-1]
+        if len(raw) > MAX_STRING:
+            self.diagnostics.append(make(
+                codes.STRING_TOO_LONG,
+                f"string is {len(raw):,} characters long, over the limit of {MAX_STRING:,}",
+                self._tok_span(tok),
+                help="shorten the text or move it to a document the scenario refers to",
+            ))
+        if "\\" not in raw:
+            return raw
+
+        def repl(m: re.Match) -> str:
+            esc = m.group(1)
+            if esc in _SIMPLE_ESCAPES:
+                return _SIMPLE_ESCAPES[esc]
+            if esc.startswith("u{"):
+                cp = int(esc[2:-1], 16)
+                if cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF:
+                    return chr(cp)
+            start = tok.start_pos + 1 + m.start()
+            span = Span(file=self.file, start=start, end=start + len(m.group(0)), line=tok.line,
+                        column=tok.column + 1 + m.start(),
+                        end_line=tok.line, end_column=tok.column + 1 + m.end())
+            self.diagnostics.append(make(
+                codes.INVALID_ESCAPE,
+                f"unknown escape `{m.group(0)}` in string",
+                span,
+                help="use `\\\\` for a backslash; known escapes are `\\\"`, `\\\\`, `\\n`, "
+                "`\\t` and `\\u{...}`",
+            ))
+            return m.group(0)
+
+        return _ESCAPE.sub(repl, raw)
+
+    def _opt_string(self, items) -> tuple[str | None, list]:
+        if items and isinstance(items[0], Token) and items[0].type == "STRING":
+            return self._string(items[0]), items[1:]
+        return None, list(items)
+
+    # ------------------------------------------------------------ tokens and values
+
+    def NAME(self, tok):  # noqa: N802 - Lark terminal callback
+        return tok
+
+    def name(self, meta, ch):
+        return self._ident(ch[0])
+
+    def name_list(self, meta, ch):
+        return tuple(self._ident(t) for t in ch)
+
+    def ref(self, meta, ch):
+        return ast.Ref(span=self._span(meta), parts=tuple(self._ident(t) for t in ch))
+
+    def ref_list(self, meta, ch):
+        return tuple(ch)
+
+    def quantity(self, meta, ch):
+        num = ch[0]
+        unit = ch[1] if len(ch) > 1 else None
+        text = str(num)
+        try:
+            number = float(text)
+        except ValueError:  # pragma: no cover - the lexer only passes numbers
+            number = float("nan")
+        return ast.QuantityValue(
+            span=self._span(meta), number=number, text=text,
+            unit=None if unit is None else " ".join(str(unit).split()),
+            unit_span=None if unit is None else self._tok_span(unit),
+        )
+
+    def unit(self, meta, ch):
+        return ch[0]
+
+    def string_value(self, meta, ch):
+        return ast.StringValue(span=self._span(meta), value=self._string(ch[0]))
+
+    def true_value(self, meta, ch):
+        return ast.BoolValue(span=self._span(meta), value=True)
+
+    def false_value(self, meta, ch):
+        return ast.BoolValue(span=self._span(meta), value=False)
+
+    def name_value(self, meta, ch):
+        return ast.NameValue(span=self._span(meta), name=str(ch[0]))
+
+    # ------------------------------------------------------------ shared fields
+
+    def field_description(self, meta, ch):
+        return _Field("description", self._string(ch[0]), self._span(meta))
+
+    def field_risk(self, meta, ch):
+        return _Field("risk", self._ident(ch[0]), self._span(meta))
+
+    # ------------------------------------------------------------ module
+
+    def start(self, meta, ch):
+        return ast.Module(span=self._span(meta), path=self.file, items=tuple(ch))
+
+    def scenario(self, meta, ch):
+        title = self._string(ch[0])
+        f, _ = _fields(ch[1:])
+        return ast.ScenarioHeader(span=self._span(meta), title=title, **f)
+
+    def field_id(self, meta, ch):
+        return _Field("id", ch[0], self._span(meta))
+
+    def field_title(self, meta, ch):
+        return _Field("title", self._string(ch[0]), self._span(meta))
+
+    def field_version(self, meta, ch):
+        tok = ch[0]
+        value = self._string(tok) if tok.type == "STRING" else str(tok)
+        return _Field("version", value, self._span(meta))
+
+    def field_site(self, meta, ch):
+        return _Field("site", self._string(ch[0]), self._span(meta))
+
+    def module_decl(self, meta, ch):
+        return ast.ModuleDecl(span=self._span(meta), title=self._string(ch[0]))
+
+    def module_path(self, meta, ch):
+        out = []
+        for c in ch:
+            out.extend(c if isinstance(c, list) else [self._ident(c)])
+        return out
+
+    def import_name(self, meta, ch):
+        return ast.ImportName(span=self._span(meta), name=self._ident(ch[0]),
+                              alias=self._ident(ch[1]) if len(ch) > 1 else None)
+
+    def use(self, meta, ch):
+        return ast.Use(span=self._span(meta), path=tuple(ch[0]), names=tuple(ch[1:]))
+
+    def use_all(self, meta, ch):
+        return ast.Use(span=self._span(meta), path=tuple(ch[0]), star=True)
+
+    # ------------------------------------------------------------ roles
+
+    def role(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        fields = rest[0] if rest else {}
+        return ast.Role(span=self._span(meta), name=name, title=title, **fields)
+
+    def role_body(self, meta, ch):
+        f, _ = _fields(ch)
+        return f
+
+    def role_qualified(self, meta, ch):
+        return _Field("qualified", True, self._span(meta))
+
+    # ------------------------------------------------------------ kinds
+
+    def kind(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        params, states = [], []
+        lists: dict[str, list] = {"stores": [], "transmits": [], "isolates": [], "actions": []}
+        flags: dict = {}
+        for c in rest:
+            if isinstance(c, ast.ParamDef):
+                params.append(c)
+            elif isinstance(c, ast.StateDef):
+                states.append(c)
+            elif isinstance(c, _Field):
+                if c.key in lists:
+                    lists[c.key].extend(c.value)
+                else:
+                    flags[c.key] = c.value
+        return ast.Kind(span=self._span(meta), name=name, title=title, params=tuple(params),
+                        states=tuple(states), **{k: tuple(v) for k, v in lists.items()}, **flags)
+
+    def type_expr(self, meta, ch):
+        return ast.TypeExpr(span=self._span(meta), name=self._ident(ch[0]),
+                            choices=ch[1] if len(ch) > 1 else ())
+
+    def param_def(self, meta, ch):
+        out = {"name": self._ident(ch[0]), "type": ch[1]}
+        for c in ch[2:]:
+            out.update(c)
+        return ast.ParamDef(span=self._span(meta), **out)
+
+    def state_def(self, meta, ch):
+        out = {"name": self._ident(ch[0]), "type": ch[1]}
+        for c in ch[2:]:
+            out.update(c)
+        if "default" in out:
+            out["initial"] = out.pop("default")
+        return ast.StateDef(span=self._span(meta), **out)
+
+    def param_default(self, meta, ch):
+        return {"default": ch[0]}
+
+    def state_init(self, meta, ch):
+        return {"default": ch[0]}
+
+    def param_range(self, meta, ch):
+        return {"low": ch[0], "high": ch[1]}
+
+    def doc(self, meta, ch):
+        return {"doc": self._string(ch[0])}
+
+    def kind_stores(self, meta, ch):
+        return _Field("stores", ch[0], self._span(meta))
+
+    def kind_transmits(self, meta, ch):
+        return _Field("transmits", ch[0], self._span(meta))
+
+    def kind_isolates(self, meta, ch):
+        return _Field("isolates", ch[0], self._span(meta))
+
+    def kind_actions(self, meta, ch):
+        return _Field("actions", ch[0], self._span(meta))
+
+    def kind_control(self, meta, ch):
+        return _Field("control_device", True, self._span(meta))
+
+    def kind_lockable(self, meta, ch):
+        return _Field("lockable", True, self._span(meta))
+
+    # ------------------------------------------------------------ equipment
+
+    def equipment(self, meta, ch):
+        name = ch[0]
+        title, rest = self._opt_string(ch[1:])
+        kind = self._ident(rest[0])
+        body = rest[1] if len(rest) > 1 else {}
+        return ast.Equipment(span=self._span(meta), name=name, title=title, kind=kind, **body)
+
+    def equipment_body(self, meta, ch):
+        out: dict = {"params": [], "feeds": [], "isolates": [], "contains": []}
+        for c in ch:
+            if isinstance(c, ast.ParamSet):
+                out["params"].append(c)
+            elif c.key in ("feeds", "isolates", "contains"):
+                out[c.key].extend(c.value)
+            else:
+                out[c.key] = c.value
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in out.items()}
+
+    def param_set(self, meta, ch):
+        return ast.ParamSet(span=self._span(meta), name=self._ident(ch[0]), value=ch[1])
+
+    def rel_feeds(self, meta, ch):
+        return _Field("feeds", ch[0], self._span(meta))
+
+    def rel_isolates(self, meta, ch):
+        return _Field("isolates", ch[0], self._span(meta))
+
+    def rel_contains(self, meta, ch):
+        return _Field("contains", ch[0], self._span(meta))
+
+    def rel_located_in(self, meta, ch):
+        return _Field("located_in", ch[0], self._span(meta))
+
+    def position(self, meta, ch):
+        return _Field("position", tuple(ch), self._span(meta))
+
+    # ------------------------------------------------------------ chemistry, energy
+
+    def substance(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        groups, params, fields = [], [], {}
+        for c in rest:
+            if isinstance(c, ast.ParamSet):
+                params.append(c)
+            elif c.key == "groups":
+                groups.extend(c.value)
+            else:
+                fields[c.key] = c.value
+        return ast.Substance(span=self._span(meta), name=name, title=title,
+                             groups=tuple(groups), params=tuple(params), **fields)
+
+    def substance_groups(self, meta, ch):
+        return _Field("groups", ch[0], self._span(meta))
+
+    def reactivity(self, meta, ch):
+        title = self._string(ch[2]) if len(ch) > 2 else None
+        return ast.Reactivity(span=self._span(meta), name=self._ident(ch[0]),
+                              number=int(str(ch[1])), title=title)
+
+    def incompatible(self, meta, ch):
+        return ast.Incompatible(span=self._span(meta), first=self._ident(ch[0]),
+                                second=self._ident(ch[1]), consequences=ch[2])
+
+    def energy_type(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        return ast.EnergyType(span=self._span(meta), name=name, title=title, stored=bool(rest))
+
+    def energy_flags(self, meta, ch):
+        return True
+
+    # ------------------------------------------------------------ faults
+
+    def fault(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        target = rest[0]
+        f, _ = _fields(rest[1:], multi=("triggers", "effects", "clears"))
+        f = {k: tuple(v) if isinstance(v, list) else v for k, v in f.items()}
+        return ast.Fault(span=self._span(meta), name=name, title=title, target=target, **f)
+
+    def fault_trigger(self, meta, ch):
+        return _Field("triggers", ch[0], self._span(meta))
+
+    def fault_effect(self, meta, ch):
+        return _Field("effects", ch[0], self._span(meta))
+
+    def fault_clears(self, meta, ch):
+        return _Field("clears", ch[0], self._span(meta))
+
+    def trigger_step(self, meta, ch):
+        return ast.Trigger(span=self._span(meta), kind="step", step=self._ident(ch[0]))
+
+    def trigger_time(self, meta, ch):
+        return ast.Trigger(span=self._span(meta), kind="time", time=ch[0])
+
+    def trigger_when(self, meta, ch):
+        return ast.Trigger(span=self._span(meta), kind="when", condition=ch[0])
+
+    def trigger_random(self, meta, ch):
+        opts: dict = {}
+        for c in ch[1:]:
+            opts.update(c)
+        return ast.Trigger(span=self._span(meta), kind="random", probability=ch[0], **opts)
+
+    def random_seed(self, meta, ch):
+        return {"seed": int(str(ch[0]))}
+
+    def random_every(self, meta, ch):
+        return {"every": ch[0]}
+
+    def effect_stuck(self, meta, ch):
+        return ast.Effect(span=self._span(meta), kind="stuck", value=ch[0])
+
+    def effect_leak(self, meta, ch):
+        return ast.Effect(span=self._span(meta), kind="leak", value=ch[0])
+
+    def effect_drift(self, meta, ch):
+        ref = ch[0] if isinstance(ch[0], ast.Ref) else None
+        vals = ch[1:] if ref is not None else ch
+        return ast.Effect(span=self._span(meta), kind="drift", ref=ref, value=vals[0],
+                          per=vals[1])
+
+    def effect_sensor_failure(self, meta, ch):
+        return ast.Effect(span=self._span(meta), kind="sensor_failure",
+                          value=ch[0] if ch else None)
+
+    def effect_lock_failure(self, meta, ch):
+        return ast.Effect(span=self._span(meta), kind="lock_failure")
+
+    def effect_alarm(self, meta, ch):
+        return ast.Effect(span=self._span(meta), kind="alarm", message=self._string(ch[0]))
+
+    def clears_after(self, meta, ch):
+        return ast.Clearing(span=self._span(meta), kind="after", value=ch[0])
+
+    def clears_when(self, meta, ch):
+        return ast.Clearing(span=self._span(meta), kind="when", condition=ch[0])
+
+    def clears_on_step(self, meta, ch):
+        return ast.Clearing(span=self._span(meta), kind="step", step=self._ident(ch[0]))
+
+    def clears_never(self, meta, ch):
+        return ast.Clearing(span=self._span(meta), kind="never")
+
+    # ------------------------------------------------------------ competencies
+
+    def _competency_like(self, meta, ch, cls):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        thresholds, fields = [], {}
+        for c in rest:
+            if isinstance(c, ast.Threshold):
+                thresholds.append(c)
+            elif c.key == "assesses":
+                fields["assesses"] = fields.get("assesses", ()) + tuple(c.value)
+            else:
+                fields[c.key] = c.value
+        return cls(span=self._span(meta), name=name, title=title,
+                   thresholds=tuple(thresholds), **fields)
+
+    def competency(self, meta, ch):
+        return self._competency_like(meta, ch, ast.Competency)
+
+    def profile(self, meta, ch):
+        return self._competency_like(meta, ch, ast.Profile)
+
+    def comp_assesses(self, meta, ch):
+        return _Field("assesses", ch[0], self._span(meta))
+
+    def comp_based_on(self, meta, ch):
+        return _Field("based_on", self._ident(ch[0]), self._span(meta))
+
+    def comp_valid_for(self, meta, ch):
+        return _Field("valid_for", ch[0], self._span(meta))
+
+    def comp_pass_score(self, meta, ch):
+        return _Field("pass_score", ch[0], self._span(meta))
+
+    def comp_initial(self, meta, ch):
+        return _Field("initial", tuple(ch), self._span(meta))
+
+    def comp_refresher(self, meta, ch):
+        return _Field("refresher", tuple(ch), self._span(meta))
+
+    def threshold(self, meta, ch):
+        metric = self._ident(ch[0])
+        i = 1
+        subject = None
+        if isinstance(ch[i], Token) and ch[i].type == "NAME":
+            subject = self._ident(ch[i])
+            i += 1
+        op = str(ch[i])
+        value = ch[i + 1]
+        weight, critical = None, False
+        for c in ch[i + 2:]:
+            if isinstance(c, float):
+                weight = c
+            elif c is True:
+                critical = True
+        return ast.Threshold(span=self._span(meta), metric=metric, subject=subject, op=op,
+                             value=value, weight=weight, critical=critical)
+
+    def weight(self, meta, ch):
+        return float(str(ch[0]))
+
+    def critical_flag(self, meta, ch):
+        return True
+
+    def allow(self, meta, ch):
+        return ast.Allow(span=self._span(meta), code=str(ch[0]), code_span=self._tok_span(ch[0]),
+                         reason=self._string(ch[1]))
+
+    # ------------------------------------------------------------ procedures
+
+    def procedure(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        multi = ("roles", "energy", "hazards", "permits", "ppe", "boundaries")
+        body, allows, fields = [], [], {}
+        for c in rest:
+            if isinstance(c, _Field):
+                if c.key in multi:
+                    fields.setdefault(c.key, []).extend(c.value)
+                else:
+                    fields[c.key] = c.value
+            elif isinstance(c, ast.Allow):
+                allows.append(c)
+            else:
+                body.append(c)
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+        return ast.Procedure(span=self._span(meta), name=name, title=title, body=tuple(body),
+                             allows=tuple(allows), **fields)
+
+    def proc_performed_by(self, meta, ch):
+        return _Field("performed_by", self._ident(ch[0]), self._span(meta))
+
+    def proc_roles(self, meta, ch):
+        return _Field("roles", list(ch[0]), self._span(meta))
+
+    def proc_energy(self, meta, ch):
+        return _Field("energy", list(ch), self._span(meta))
+
+    def energy_source(self, meta, ch):
+        return ast.EnergySource(span=self._span(meta), energy=self._ident(ch[0]), source=ch[1])
+
+    def proc_hazard(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        cls = self._ident(rest[0]) if rest else None
+        return _Field("hazards", [ast.Hazard(span=self._span(meta), name=name, title=title,
+                                             hazard_class=cls)], self._span(meta))
+
+    def proc_permit(self, meta, ch):
+        title = self._string(ch[1]) if len(ch) > 1 else None
+        return _Field("permits", [ast.Permit(span=self._span(meta), name=self._ident(ch[0]),
+                                             title=title)], self._span(meta))
+
+    def proc_ppe(self, meta, ch):
+        items = []
+        for t in ch:
+            if t.type == "STRING":
+                items.append(ast.PpeItem(span=self._tok_span(t), text=self._string(t), quoted=True))
+            else:
+                items.append(ast.PpeItem(span=self._tok_span(t), text=str(t)))
+        return _Field("ppe", items, self._span(meta))
+
+    def proc_boundary(self, meta, ch):
+        items = [ast.Boundary(span=self._tok_span(ch[i]), name=self._ident(ch[i]), value=ch[i + 1])
+                 for i in range(0, len(ch), 2)]
+        return _Field("boundaries", items, self._span(meta))
+
+    def proc_group_lockout(self, meta, ch):
+        return _Field("group_lockout", True, self._span(meta))
+
+    def proc_shift_change(self, meta, ch):
+        return _Field("shift_change", True, self._span(meta))
+
+    # ------------------------------------------------------------ flow
+
+    def _step(self, meta, ch, one_line: bool):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        out: dict = {"actions": [], "expects": [], "requires": [], "hints": [],
+                     "warnings": [], "notes": []}
+        for c in rest:
+            if isinstance(c, list):
+                out["actions"].extend(c)
+            elif c.key in out:
+                out[c.key].append(c.value)
+            else:
+                out[c.key] = c.value
+        out = {k: tuple(v) if isinstance(v, list) else v for k, v in out.items()}
+        return ast.Step(span=self._span(meta), name=name, title=title, one_line=one_line, **out)
+
+    def step_line(self, meta, ch):
+        return self._step(meta, ch, True)
+
+    def step_block(self, meta, ch):
+        return self._step(meta, ch, False)
+
+    def action_chain(self, meta, ch):
+        return list(ch)
+
+    def clause_expect(self, meta, ch):
+        return _Field("expects", ast.Expect(span=self._span(meta), condition=ch[0],
+                                            within=ch[1] if len(ch) > 1 else None),
+                      self._span(meta))
+
+    def clause_requires(self, meta, ch):
+        return _Field("requires", ch[0], self._span(meta))
+
+    def clause_critical(self, meta, ch):
+        return _Field("critical", True, self._span(meta))
+
+    def clause_performed_by(self, meta, ch):
+        return _Field("performed_by", self._ident(ch[0]), self._span(meta))
+
+    def clause_verified_by(self, meta, ch):
+        return _Field("verified_by", self._ident(ch[0]), self._span(meta))
+
+    def clause_hint(self, meta, ch):
+        return _Field("hints", self._string(ch[0]), self._span(meta))
+
+    def clause_warning(self, meta, ch):
+        return _Field("warnings", self._string(ch[0]), self._span(meta))
+
+    def clause_note(self, meta, ch):
+        return _Field("notes", self._string(ch[0]), self._span(meta))
+
+    def parallel(self, meta, ch):
+        name = None
+        if ch and isinstance(ch[0], Token):
+            name = self._ident(ch[0])
+            ch = ch[1:]
+        return ast.Parallel(span=self._span(meta), name=name, branches=tuple(ch))
+
+    def branch(self, meta, ch):
+        name = self._ident(ch[0])
+        title, rest = self._opt_string(ch[1:])
+        return ast.Branch(span=self._span(meta), name=name, title=title, body=tuple(rest))
+
+    def if_block(self, meta, ch):
+        cond = ch[0]
+        otherwise = None
+        body = list(ch[1:])
+        if body and isinstance(body[-1], tuple):
+            otherwise = body.pop()
+        return ast.If(span=self._span(meta), condition=cond, then=tuple(body), otherwise=otherwise)
+
+    def else_block(self, meta, ch):
+        return tuple(ch)
+
+    def choose(self, meta, ch):
+        return ast.Choose(span=self._span(meta), prompt=self._string(ch[0]), options=tuple(ch[1:]))
+
+    def option(self, meta, ch):
+        return ast.Option(span=self._span(meta), label=self._string(ch[0]), body=tuple(ch[1:]))
+
+    def _alarm(self, meta, ch, arrow: bool):
+        cond = ch[0]
+        during: tuple = ()
+        rest = list(ch[1:])
+        if rest and isinstance(rest[0], _Field):
+            during = rest.pop(0).value
+        return ast.Alarm(span=self._span(meta), condition=cond, during=during, body=tuple(rest),
+                         arrow=arrow)
+
+    def alarm_jump(self, meta, ch):
+        return self._alarm(meta, ch, True)
+
+    def alarm_block(self, meta, ch):
+        return self._alarm(meta, ch, False)
+
+    def during(self, meta, ch):
+        return _Field("during", ch[0], self._span(meta))
+
+    def call(self, meta, ch):
+        return ast.Call(span=self._span(meta), target=self._ident(ch[0]))
+
+    def jump_goto(self, meta, ch):
+        return ast.Jump(span=self._span(meta), op="goto", target=self._ident(ch[0]),
+                        bound=ch[1] if len(ch) > 1 else None)
+
+    def bound(self, meta, ch):
+        return int(str(ch[0]))
+
+    def jump_resume(self, meta, ch):
+        return ast.Jump(span=self._span(meta), op="resume")
+
+    def jump_abort(self, meta, ch):
+        return ast.Jump(span=self._span(meta), op="abort",
+                        reason=self._string(ch[0]) if ch else None)
+
+    # ------------------------------------------------------------ actions
+
+    def _act(self, meta, op, **kw):
+        return ast.Action(span=self._span(meta), op=op, **kw)
+
+    def act_notify(self, meta, ch):
+        return self._act(meta, "notify", role=self._ident(ch[0]),
+                         text=self._string(ch[1]) if len(ch) > 1 else None)
+
+    def act_communicate(self, meta, ch):
+        return self._act(meta, "communicate", role=self._ident(ch[0]),
+                         text=self._string(ch[1]) if len(ch) > 1 else None)
+
+    def act_work(self, meta, ch):
+        return self._act(meta, "work", text=self._string(ch[0]),
+                         duration=ch[1] if len(ch) > 1 else None)
+
+    def act_wait(self, meta, ch):
+        return self._act(meta, "wait", duration=ch[0])
+
+    def act_wait_until(self, meta, ch):
+        return self._act(meta, "wait_until", condition=ch[0],
+                         within=ch[1] if len(ch) > 1 else None)
+
+    def act_record(self, meta, ch):
+        c = ch[0]
+        if isinstance(c, ast.Ref):
+            return self._act(meta, "record", targets=(c,))
+        return self._act(meta, "record", text=self._string(c))
+
+    def act_apply(self, meta, ch):
+        return self._act(meta, "apply", device=self._ident(ch[0]), targets=ch[1])
+
+    def act_remove(self, meta, ch):
+        return self._act(meta, "remove", device=self._ident(ch[0]), targets=ch[1])
+
+    def act_permit_issue(self, meta, ch):
+        return self._act(meta, "permit_issue", permit=self._ident(ch[0]))
+
+    def act_permit_sign(self, meta, ch):
+        return self._act(meta, "permit_sign", permit=self._ident(ch[0]))
+
+    def act_permit_revoke(self, meta, ch):
+        return self._act(meta, "permit_revoke", permit=self._ident(ch[0]))
+
+    def act_hold(self, meta, ch):
+        return self._act(meta, "hold", role=self._ident(ch[0]),
+                         text=self._string(ch[1]) if len(ch) > 1 else None)
+
+    def act_generic(self, meta, ch):
+        extra: dict = {}
+        if len(ch) > 2:
+            extra = ch[2]
+        return self._act(meta, "do", verb=self._ident(ch[0]), targets=ch[1], **extra)
+
+    def arg_to(self, meta, ch):
+        return {"to": ch[0]}
+
+    def arg_at(self, meta, ch):
+        return {"at": ch[0]}
+
+    # ------------------------------------------------------------ conditions
+
+    def cond_compare(self, meta, ch):
+        return ast.Compare(span=self._span(meta), ref=ch[0], op=str(ch[1]), value=ch[2])
+
+    def cond_between(self, meta, ch):
+        return ast.Between(span=self._span(meta), ref=ch[0], low=ch[1], high=ch[2])
+
+    def cond_is(self, meta, ch):
+        return ast.IsState(span=self._span(meta), ref=ch[0], state=self._ident(ch[1]))
+
+    def cond_ref(self, meta, ch):
+        return ast.RefCondition(span=self._span(meta), ref=ch[0])
+
+    def cond_and(self, meta, ch):
+        return ast.And(span=self._span(meta), left=ch[0], right=ch[1])
+
+    def cond_or(self, meta, ch):
+        return ast.Or(span=self._span(meta), left=ch[0], right=ch[1])
+
+    def cond_not(self, meta, ch):
+        return ast.Not(span=self._span(meta), operand=ch[0])
+
+
+def to_ast(tree: Tree, file: str) -> tuple[ast.Module, list[Diagnostic]]:
+    """Transform a parse tree; return the module and any string-escape diagnostics."""
+    t = ToAst(file)
+    module = t.transform(tree)
+    return module, t.diagnostics
