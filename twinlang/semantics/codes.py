@@ -1,0 +1,1 @@
+"""Diagnostic codes of the semantic stage (TW02xx-TW04xx)."""
