@@ -7,7 +7,7 @@ was written, not what it means (names are not resolved, units are not converted)
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,7 +48,7 @@ class NameValue(Node):
     name: str
 
 
-Value = Union[QuantityValue, StringValue, BoolValue, NameValue]
+Value = QuantityValue | StringValue | BoolValue | NameValue
 
 
 class Ref(Node):
@@ -105,7 +105,7 @@ class Not(Node):
     operand: Condition
 
 
-Condition = Union[Compare, Between, IsState, RefCondition, And, Or, Not]
+Condition = Compare | Between | IsState | RefCondition | And | Or | Not
 
 
 # ---------------------------------------------------------------- header, modules, roles
@@ -247,6 +247,7 @@ class Action(Node):
     verb: Ident | None = None
     targets: tuple[Ref, ...] = ()
     to: tuple[Ref, ...] = ()
+    preposition: Literal["to", "on"] = "to"
     at: Value | None = None
     role: Ident | None = None
     device: Ident | None = None
@@ -322,7 +323,7 @@ class Alarm(Node):
     arrow: bool = False
 
 
-FlowItem = Union[Step, Parallel, If, Choose, Alarm, Call, Jump]
+FlowItem = Step | Parallel | If | Choose | Alarm | Call | Jump
 
 
 class EnergySource(Node):
@@ -448,23 +449,10 @@ class Profile(Node):
     description: str | None = None
 
 
-Item = Union[
-    ScenarioHeader,
-    ModuleDecl,
-    Use,
-    Role,
-    Kind,
-    Equipment,
-    Substance,
-    Reactivity,
-    Incompatible,
-    EnergyType,
-    Procedure,
-    Fault,
-    Competency,
-    Profile,
-    Allow,
-]
+Item = (
+    ScenarioHeader | ModuleDecl | Use | Role | Kind | Equipment | Substance | Reactivity
+    | Incompatible | EnergyType | Procedure | Fault | Competency | Profile | Allow
+)
 
 
 class Module(Node):

@@ -18,7 +18,7 @@ _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 class _Field:
     """A keyword field of a block (`id`, `risk`, `qualified`, ...), folded by its parent."""
 
-    __slots__ = ("key", "value", "span")
+    __slots__ = ("key", "span", "value")
 
     def __init__(self, key: str, value, span: Span) -> None:
         self.key = key
@@ -107,7 +107,7 @@ class ToAst(Transformer):
 
     # ------------------------------------------------------------ tokens and values
 
-    def NAME(self, tok):  # noqa: N802 - Lark terminal callback
+    def NAME(self, tok):
         return tok
 
     def name(self, meta, ch):
@@ -740,6 +740,9 @@ class ToAst(Transformer):
 
     def arg_to(self, meta, ch):
         return {"to": ch[0]}
+
+    def arg_on(self, meta, ch):
+        return {"to": ch[0], "preposition": "on"}
 
     def arg_at(self, meta, ch):
         return {"at": ch[0]}
