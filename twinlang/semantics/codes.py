@@ -290,14 +290,7 @@ NOT_ALLOWABLE = define("TW0413", "not-allowable", "error",
     must be fixed.
     """, PROC)
 
-DUPLICATE_FIELD = define("TW0414", "duplicate-field", "error",
-    "a field given twice in one block",
-    """
-    A single-valued field (`id`, `risk`, `performed_by`, `verified_by`, `pass_score`, ...)
-    may appear once per block.
-    """, PROC)
-
-UNKNOWN_SUBSTANCE_PARAM = define("TW0415", "unknown-substance-property", "error",
+UNKNOWN_SUBSTANCE_PARAM = define("TW0414", "unknown-substance-property", "error",
     "a substance property twinlang does not know",
     """
     Substances take flash_point, boiling_point, lfl, ufl, pel, idlh, vapor_density,

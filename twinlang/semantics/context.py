@@ -10,6 +10,9 @@ from ..diagnostics import DiagnosticSink, Label, Span, make
 from . import codes, units
 from .modules import Decl, ModuleInfo
 
+#: Categories with a diagnostic code of their own when a name is unknown.
+_UNKNOWN_CODES = {"role": codes.UNKNOWN_ROLE, "energy type": codes.UNKNOWN_ENERGY}
+
 _ARTICLE = {"equipment": "", "energy type": "an ", "reactivity group": "a "}
 
 
@@ -61,9 +64,8 @@ class Ctx:
                     help_missing
                     or f"declare {article(what)}{what} named `{ident.name}` or import it with `use`"
                 )
-            self.sink.add(
-                make(codes.UNKNOWN_NAME, f"unknown {what} `{ident.name}`", ident.span, help=hint)
-            )
+            info = _UNKNOWN_CODES.get(categories[0], codes.UNKNOWN_NAME)
+            self.sink.add(make(info, f"unknown {what} `{ident.name}`", ident.span, help=hint))
             return None
         if decl.category not in categories:
             labels = []

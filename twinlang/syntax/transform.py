@@ -7,7 +7,7 @@ import re
 from lark import Token, Transformer, Tree, v_args
 
 from .. import ast
-from ..diagnostics import Diagnostic, Span, make
+from ..diagnostics import Diagnostic, Label, Span, make
 from . import codes
 from .source import MAX_STRING
 
@@ -26,21 +26,6 @@ class _Field:
         self.span = span
 
 
-def _fields(children, *, multi: tuple[str, ...] = ()) -> tuple[dict, list]:
-    """Split block children into keyword fields (a dict) and everything else."""
-    out: dict = {}
-    rest = []
-    for child in children:
-        if isinstance(child, _Field):
-            if child.key in multi:
-                out.setdefault(child.key, []).append(child.value)
-            else:
-                out[child.key] = child.value
-        else:
-            rest.append(child)
-    return out, rest
-
-
 @v_args(meta=True)
 class ToAst(Transformer):
     """Builds AST nodes; collects string-escape problems in :attr:`diagnostics`."""
@@ -49,8 +34,38 @@ class ToAst(Transformer):
         super().__init__(visit_tokens=True)
         self.file = file
         self.diagnostics: list[Diagnostic] = []
+        self._first_spans: dict[int, dict[str, Span]] = {}
 
     # ------------------------------------------------------------ helpers
+
+    def _set(self, out: dict, field: _Field) -> None:
+        """Store a single-valued field, reporting a second occurrence."""
+        if field.key in out:
+            first = self._first_spans.get(id(out), {}).get(field.key)
+            self.diagnostics.append(make(
+                codes.DUPLICATE_FIELD,
+                f"`{field.key}` is given twice in this block",
+                field.span,
+                labels=[Label(span=first, message="first given here")] if first else [],
+                help="keep one of them",
+            ))
+            return
+        out[field.key] = field.value
+        self._first_spans.setdefault(id(out), {})[field.key] = field.span
+
+    def _fields(self, children, *, multi: tuple[str, ...] = ()) -> tuple[dict, list]:
+        """Split block children into keyword fields (a dict) and everything else."""
+        out: dict = {}
+        rest = []
+        for child in children:
+            if isinstance(child, _Field):
+                if child.key in multi:
+                    out.setdefault(child.key, []).append(child.value)
+                else:
+                    self._set(out, child)
+            else:
+                rest.append(child)
+        return out, rest
 
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", True):
@@ -166,7 +181,7 @@ class ToAst(Transformer):
 
     def scenario(self, meta, ch):
         title = self._string(ch[0])
-        f, _ = _fields(ch[1:])
+        f, _ = self._fields(ch[1:])
         return ast.ScenarioHeader(span=self._span(meta), title=title, **f)
 
     def field_id(self, meta, ch):
@@ -211,7 +226,7 @@ class ToAst(Transformer):
         return ast.Role(span=self._span(meta), name=name, title=title, **fields)
 
     def role_body(self, meta, ch):
-        f, _ = _fields(ch)
+        f, _ = self._fields(ch)
         return f
 
     def role_qualified(self, meta, ch):
@@ -234,7 +249,7 @@ class ToAst(Transformer):
                 if c.key in lists:
                     lists[c.key].extend(c.value)
                 else:
-                    flags[c.key] = c.value
+                    self._set(flags, c)
         return ast.Kind(span=self._span(meta), name=name, title=title, params=tuple(params),
                         states=tuple(states), **{k: tuple(v) for k, v in lists.items()}, **flags)
 
@@ -303,7 +318,7 @@ class ToAst(Transformer):
             elif c.key in ("feeds", "isolates", "contains"):
                 out[c.key].extend(c.value)
             else:
-                out[c.key] = c.value
+                self._set(out, c)
         return {k: tuple(v) if isinstance(v, list) else v for k, v in out.items()}
 
     def param_set(self, meta, ch):
@@ -336,7 +351,7 @@ class ToAst(Transformer):
             elif c.key == "groups":
                 groups.extend(c.value)
             else:
-                fields[c.key] = c.value
+                self._set(fields, c)
         return ast.Substance(span=self._span(meta), name=name, title=title,
                              groups=tuple(groups), params=tuple(params), **fields)
 
@@ -366,7 +381,7 @@ class ToAst(Transformer):
         name = self._ident(ch[0])
         title, rest = self._opt_string(ch[1:])
         target = rest[0]
-        f, _ = _fields(rest[1:], multi=("triggers", "effects", "clears"))
+        f, _ = self._fields(rest[1:], multi=("triggers", "effects", "clears"))
         f = {k: tuple(v) if isinstance(v, list) else v for k, v in f.items()}
         return ast.Fault(span=self._span(meta), name=name, title=title, target=target, **f)
 
@@ -446,7 +461,7 @@ class ToAst(Transformer):
             elif c.key == "assesses":
                 fields["assesses"] = fields.get("assesses", ()) + tuple(c.value)
             else:
-                fields[c.key] = c.value
+                self._set(fields, c)
         return cls(span=self._span(meta), name=name, title=title,
                    thresholds=tuple(thresholds), **fields)
 
@@ -514,7 +529,7 @@ class ToAst(Transformer):
                 if c.key in multi:
                     fields.setdefault(c.key, []).extend(c.value)
                 else:
-                    fields[c.key] = c.value
+                    self._set(fields, c)
             elif isinstance(c, ast.Allow):
                 allows.append(c)
             else:
@@ -577,10 +592,10 @@ class ToAst(Transformer):
         for c in rest:
             if isinstance(c, list):
                 out["actions"].extend(c)
-            elif c.key in out:
+            elif c.key in ("expects", "requires", "hints", "warnings", "notes"):
                 out[c.key].append(c.value)
             else:
-                out[c.key] = c.value
+                self._set(out, c)
         out = {k: tuple(v) if isinstance(v, list) else v for k, v in out.items()}
         return ast.Step(span=self._span(meta), name=name, title=title, one_line=one_line, **out)
 
