@@ -212,9 +212,7 @@ def _check_range(ctx: Ctx, pdef: ast.ParamDef, ps: ast.ParamSet, value, kind: as
             f"`{ps.name.name}` = {_text(ps.value)} is outside the range of "
             f"`{kind.name.name}` ({_text(pdef.low)} .. {_text(pdef.high)})",
             ps.value.span,
-            labels=[Label(span=pdef.span, message="range declared here")]
-            if pdef.span.file == ps.span.file
-            else [],
+            labels=[Label(span=pdef.span, message="range declared here")],
             help="check the number and its unit; if the plant really is outside this "
             "range, declare a kind of your own",
         )
