@@ -240,7 +240,8 @@ class Action(Node):
 
     ``op`` is one of the built-in operations (`notify`, `communicate`, `work`, `wait`,
     `wait_until`, `record`, `apply`, `remove`, `permit_issue`, `permit_sign`,
-    `permit_revoke`, `hold`) or `do` for an action a kind accepts (``verb`` names it).
+    `permit_revoke`, `hold`, `account`, `clear_area`) or `do` for an action a kind accepts
+    (``verb`` names it).
     """
 
     op: str
@@ -250,6 +251,7 @@ class Action(Node):
     preposition: Literal["to", "on"] = "to"
     at: Value | None = None
     role: Ident | None = None
+    roles: tuple[Ident, ...] = ()
     device: Ident | None = None
     permit: Ident | None = None
     text: str | None = None
@@ -368,6 +370,8 @@ class Procedure(Node):
     permits: tuple[Permit, ...] = ()
     ppe: tuple[PpeItem, ...] = ()
     boundaries: tuple[Boundary, ...] = ()
+    attendant: Ident | None = None
+    rescue: Ref | str | None = None
     group_lockout: bool = False
     shift_change: bool = False
     description: str | None = None

@@ -68,6 +68,10 @@ class ProcedureChecker:
             ctx.resolve(proc.performed_by, ("role",))
         for r in proc.roles:
             ctx.resolve(r, ("role",))
+        if proc.attendant is not None:
+            ctx.resolve(proc.attendant, ("role",))
+        if isinstance(proc.rescue, ast.Ref):
+            resolve_equipment_ref(ctx, proc.rescue)
         for src in proc.energy:
             ctx.resolve(src.energy, ("energy type",))
             resolve_equipment_ref(ctx, src.source)
@@ -245,6 +249,9 @@ class ProcedureChecker:
         op = a.op
         if op in ("notify", "communicate", "hold"):
             ctx.resolve(a.role, ("role",))
+        elif op == "account":
+            for r in a.roles:
+                ctx.resolve(r, ("role",))
         elif op == "work":
             if a.duration is not None:
                 self.duration(a.duration, "the work time")

@@ -576,6 +576,14 @@ class ToAst(Transformer):
                  for i in range(0, len(ch), 2)]
         return _Field("boundaries", items, self._span(meta))
 
+    def proc_attendant(self, meta, ch):
+        return _Field("attendant", self._ident(ch[0]), self._span(meta))
+
+    def proc_rescue(self, meta, ch):
+        c = ch[0]
+        value = c if isinstance(c, ast.Ref) else self._string(c)
+        return _Field("rescue", value, self._span(meta))
+
     def proc_group_lockout(self, meta, ch):
         return _Field("group_lockout", True, self._span(meta))
 
@@ -746,6 +754,12 @@ class ToAst(Transformer):
     def act_hold(self, meta, ch):
         return self._act(meta, "hold", role=self._ident(ch[0]),
                          text=self._string(ch[1]) if len(ch) > 1 else None)
+
+    def act_account(self, meta, ch):
+        return self._act(meta, "account", roles=ch[0])
+
+    def act_clear_area(self, meta, ch):
+        return self._act(meta, "clear_area", text=self._string(ch[0]) if ch else None)
 
     def act_generic(self, meta, ch):
         extra: dict = {}
