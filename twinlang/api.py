@@ -31,10 +31,26 @@ def display_name(path: Path) -> str:
 
 def check_files(files: list[Path]) -> CheckReport:
     """Parse and check each file (and the modules it uses); never raises on bad input."""
+    from .graph import verify_graph
+    from .graph.build import build_graph
     from .semantics import check_program
+    from .semantics.allows import apply_allows
 
     sink = DiagnosticSink()
     sources: dict[str, str] = {}
-    check_program(files, sink, sources)
-    return CheckReport(diagnostics=sink.sorted(), sources=sources,
+    program = check_program(files, sink, sources)
+    # The step graph is verified for files whose text and names are sound; on a file with
+    # errors its rules would mostly repeat them.
+    broken = {d.span.file for d in sink if d.span is not None and d.severity.value == "error"}
+    from . import ast
+
+    for mod in program.roots:
+        if mod.ast is None or mod.display in broken:
+            continue
+        for item in mod.ast.items:
+            if isinstance(item, ast.Procedure):
+                verify_graph(build_graph(item, mod, sink), sink)
+    diagnostics = apply_allows(program, sink.sorted())
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return CheckReport(diagnostics=diagnostics, sources=sources,
                        files=[display_name(f) for f in files])

@@ -37,7 +37,12 @@ _BY_NAME: dict[str, str] = {}
 CODE_MODULES = (
     "twinlang.syntax.codes",
     "twinlang.semantics.codes",
+    "twinlang.graph.codes",
+    "twinlang.graph.rules.catalogue",
 )
+
+#: The note that reports each `allow` (declared with the graph's codes).
+RULE_ALLOWED_CODE = "TW0500"
 
 
 def define(code: str, name: str, severity: str, summary: str, explain: str, stage: str) -> CodeInfo:
