@@ -126,7 +126,7 @@ class Builder:
                 g.add_edge(node_id, cont, kind="next")
             return node_id
         if isinstance(item, ast.Jump):
-            return self._jump(item, scope, region, handler)
+            return self._jump(item, cont, scope, region, handler)
         if isinstance(item, ast.If):
             d = self._new("if", scope, label="if", region=region, span=item.span,
                           condition=item.condition)
@@ -166,7 +166,7 @@ class Builder:
             return self._call(item, cont, scope, region, handler)
         return cont
 
-    def _jump(self, item: ast.Jump, scope: _Scope, region: tuple, handler: str | None):
+    def _jump(self, item: ast.Jump, cont, scope: _Scope, region: tuple, handler: str | None):
         if item.op == "abort":
             return ABORT
         if item.op == "resume":
@@ -179,11 +179,15 @@ class Builder:
         target = scope.step_ids.get(item.target.name) if item.target else None
         if target is None:
             return None  # reported as unknown-step by the semantic stage
-        # A goto is an edge from a "jump" pseudo-position: record it on a goto node so
-        # the bound and the source region survive.
+        # A goto is a node of its own so that its bound and its region survive.  A bounded
+        # goto is a retry: once the bound is used up the procedure goes on after it, or, at
+        # the end of an alarm handler, stops safely.
         node = self._new("goto", scope, label=f"goto {item.target.name}", region=region,
                          span=item.span, target=target, bound=item.bound)
         self.g.add_edge(node, target, kind="goto", bound=item.bound)
+        if item.bound:
+            after = cont if cont is not None else ABORT
+            self.g.add_edge(node, after, kind="next", exhausted=True)
         return node
 
     def _call(self, item: ast.Call, cont, scope: _Scope, region: tuple, handler: str | None):

@@ -23,29 +23,22 @@ def check_structure(sg: StepGraph) -> list:
                 help="check the `goto` or branch before it; remove the step if it is not "
                 "needed",
             ))
-    can_end = reachable(g, END, reverse=True, edge_kinds=FLOW_EDGES | {"resume"}) | \
-        reachable(g, ABORT, reverse=True, edge_kinds=FLOW_EDGES | {"resume"})
+    # An alarm is not a way out: a loop that only ends if an alarm happens to fire is a trap.
+    exits = (FLOW_EDGES - {"alarm"}) | {"resume"}
+    can_end = reachable(g, END, reverse=True, edge_kinds=exits) | \
+        reachable(g, ABORT, reverse=True, edge_kinds=exits)
     open_handlers: set = set()
     for n, data in g.nodes(data=True):
         if data.get("no_exit"):
             open_handlers |= reachable(g, n, edge_kinds=FLOW_EDGES - {"alarm"})
-    for n in sg.steps():
-        if n in seen and n not in can_end and n not in open_handlers:
-            path = path_between(g, START, n)
-            diags.append(make(
-                codes.DEAD_END,
-                f"from step `{g.nodes[n]['name']}` the procedure can never reach its end",
-                sg.span(n),
-                notes=[f"path: {sg.path_text(path)}"] if path else [],
-                help="give every path a way out: a step that continues to the end, or "
-                '`abort "reason"`',
-            ))
-    diags.extend(_unbounded_loops(sg))
+    diags.extend(_loops(sg, seen, can_end, open_handlers))
     diags.extend(_gotos_across_parallel(sg))
     return diags
 
 
-def _unbounded_loops(sg: StepGraph) -> list:
+def _loops(sg: StepGraph, seen: set, can_end: set, open_handlers: set) -> list:
+    """Cycles: a trap with no way out is a dead end; a loop with a way out but no bound
+    is an unbounded loop.  Bounded gotos and alarm/resume edges do not make loops."""
     g = sg.graph
     sub = nx.DiGraph()
     sub.add_nodes_from(g.nodes)
@@ -56,27 +49,41 @@ def _unbounded_loops(sg: StepGraph) -> list:
         if kind == "goto" and data.get("bound"):
             continue  # a bounded retry
         sub.add_edge(u, v)
+    order = {n: i for i, n in enumerate(g.nodes)}
     diags = []
+    trapped_steps: set = set()
     for comp in nx.strongly_connected_components(sub):
         if len(comp) == 1:
             (n,) = comp
             if not sub.has_edge(n, n):
                 continue
-        steps = [n for n in comp if g.nodes[n]["kind"] == "step"]
-        order = {n: i for i, n in enumerate(g.nodes)}
-        anchor = min(steps or comp, key=order.__getitem__)
+        if not comp & seen or comp & open_handlers:
+            continue
+        steps = sorted((n for n in comp if g.nodes[n]["kind"] == "step"), key=order.__getitem__)
+        anchor = steps[0] if steps else min(comp, key=order.__getitem__)
+        names = [g.nodes[n]["label"] for n in steps]
         gotos = sorted((n for n in comp if g.nodes[n]["kind"] == "goto"), key=order.__getitem__)
         labels = [Label(span=g.nodes[x]["span"], message="this jump closes the loop")
                   for x in gotos[:1]]
-        names = sorted((g.nodes[n]["label"] for n in steps), key=lambda s: s)
-        diags.append(make(
-            codes.UNBOUNDED_LOOP,
-            f"steps {_names(names)} can repeat without a bound",
-            sg.span(anchor),
-            labels=labels,
-            notes=[f"loop: {' → '.join(names)}"],
-            help="bound the retry: `goto STEP up to 3 times`",
-        ))
+        path = path_between(g, START, anchor)
+        notes = [f"path: {sg.path_text(path)}"] if path else []
+        notes.append(f"loop: {' → '.join(names)} → {names[0]}" if names else "loop")
+        if not comp & can_end:
+            trapped_steps |= set(steps)
+            diags.append(make(
+                codes.DEAD_END,
+                f"once at step `{g.nodes[anchor]['name']}` the procedure can never reach its end",
+                sg.span(anchor), labels=labels, notes=notes,
+                help="give the loop a way out: bound the jump (`goto STEP up to 3 times`) or "
+                'add a branch that continues or ends with `abort "reason"`',
+            ))
+        else:
+            diags.append(make(
+                codes.UNBOUNDED_LOOP,
+                f"steps {_names(names)} can repeat without a bound",
+                sg.span(anchor), labels=labels, notes=notes,
+                help="bound the retry: `goto STEP up to 3 times`",
+            ))
     return diags
 
 

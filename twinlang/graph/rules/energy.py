@@ -261,14 +261,33 @@ def _appliers(ctx: RuleContext) -> dict[tuple[str, str], list[str]]:
     return out
 
 
-def _removals(ctx: RuleContext) -> list[tuple[str, str, str, object]]:
+def _removals(ctx: RuleContext, *, final: bool = False) -> list[tuple[str, str, str, object]]:
+    """(step, device, tag, ref) of every lock or tag removal.
+
+    With ``final``, only the removals after which no other removal of the same device on
+    the same equipment can follow: a removal that is followed by another one is a hand-over
+    (at a shift change the oncoming lock is still on), not the end of the protection.
+    """
     out = []
     for n in ctx.step_nodes():
         for device, targets, action in ctx.devices(n, "remove"):
             if device in LOCK_DEVICES:
                 for t, ref in zip(targets, action.targets, strict=False):
                     out.append((n, device, t, ref))
-    return out
+    if not final:
+        return out
+    steps_of: dict = {}
+    for n, device, t, _ref in out:
+        steps_of.setdefault((device, t), set()).add(n)
+    flow = FLOW_EDGES - {"alarm"}
+    kept = []
+    for item in out:
+        n, device, t, _ref = item
+        others = steps_of[(device, t)] - {n}
+        if others and reachable(ctx.g, n, edge_kinds=flow) & others:
+            continue
+        kept.append(item)
+    return kept
 
 
 @rule(LOCK_OWNER, PACK, "29 CFR 1910.147(e)(3)")
@@ -297,6 +316,7 @@ def lock_early(ctx: RuleContext):
     result = ordered_phases(ctx.g, START, ["work"],
                             lambda n: frozenset({"work"}) if n in works else frozenset())
     flow = FLOW_EDGES - {"alarm"}
+    final = {(n, d, t) for n, d, t, _r in _removals(ctx, final=True)}
     for n, items in _by_step(_removals(ctx)).items():
         if not result.reached(n):
             continue
@@ -304,6 +324,9 @@ def lock_early(ctx: RuleContext):
         if result.missing(n) is not None:
             yield ctx.diag(LOCK_EARLY, f"{_devices_text(items)} removed before any work is done",
                            span, path=witness(result, n), help="remove locks only after the work")
+            continue
+        items = [i for i in items if (i[0], i[1], i[2]) in final]
+        if not items:
             continue
         after = reachable(ctx.g, n, edge_kinds=flow) & works
         if after:
@@ -318,7 +341,7 @@ def lock_early(ctx: RuleContext):
 
 @rule(RELEASE_CHECKS, PACK, "29 CFR 1910.147(e)(1), (e)(2)(i)")
 def release_checks(ctx: RuleContext):
-    removals = _removals(ctx)
+    removals = _removals(ctx, final=True)
     if not removals:
         return
     works = set(ctx.nodes_where(lambda n: _is_work(ctx, n)))
@@ -364,7 +387,7 @@ def _devices_text(items) -> str:
 
 @rule(NOTIFY_AFTER, PACK, "29 CFR 1910.147(e)(2)(ii)")
 def notify_after(ctx: RuleContext):
-    removals = _removals(ctx)
+    removals = _removals(ctx, final=True)
     if not removals:
         return
     result = ordered_phases(ctx.g, END, ["notify"],
