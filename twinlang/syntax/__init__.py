@@ -16,7 +16,9 @@ def parse_text(text: str, file: str = "<string>") -> tuple[ast.Module | None, li
     return parse_source(source)
 
 
-def parse_bytes(data: bytes, file: str) -> tuple[ast.Module | None, list[Diagnostic], Source | None]:
+def parse_bytes(
+    data: bytes, file: str
+) -> tuple[ast.Module | None, list[Diagnostic], Source | None]:
     source, diags = decode(file, data)
     if source is None:
         return None, diags, None

@@ -1,0 +1,1 @@
+"""Tests of the diagnostic renderers, `twinlang explain` and the diagnostics reference."""

@@ -1,0 +1,6 @@
+"""`python -m twinlang`: the same as the `twinlang` command."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

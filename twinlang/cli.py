@@ -1,0 +1,284 @@
+"""The `twinlang` command: one small function per verb.
+
+The work is done by `twinlang.api` and the renderers in `twinlang.diagnostics.render`;
+this module only reads arguments, picks streams and colours, and maps results to exit
+codes.  Imports of anything beyond the standard library are deferred into the verbs, so
+`twinlang --version` and `twinlang explain` start fast and `twinlang check` never loads
+the player's dependencies.
+
+Exit codes: 0 no errors (warnings allowed), 1 at least one error-level diagnostic,
+2 usage or I/O problem (or an internal error), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from ._version import __version__
+
+EXIT_OK = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+FORMATS = ("human", "json", "sarif", "github")
+
+
+class UsageError(Exception):
+    """A problem with the command line or the files it names; exits 2."""
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    try:
+        return _run(argv)
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except SystemExit as exc:  # argparse: --help exits 0, a usage error exits 2
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except Exception as exc:  # never show a traceback to the user
+        _internal_error(exc)
+        return EXIT_USAGE
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        return cmd_version(args)
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        _error("a command is required: `check` or `explain`")
+        return EXIT_USAGE
+    return args.func(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twinlang",
+        description="Check digital-twin training scenarios for high-risk industrial work.",
+        epilog="Exit codes: 0 no errors, 1 errors found, 2 usage or I/O problem.",
+    )
+    parser.add_argument("--version", action="store_true",
+                        help="print the version of twinlang and of what it runs on")
+    parser.set_defaults(command=None)
+    verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = verbs.add_parser(
+        "check", help="check .twin files and report problems",
+        description="Parse and check scenario files. Directories are searched recursively "
+        "for *.twin files (hidden directories and virtual environments are skipped).",
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH", help="a .twin file or a directory")
+    check.add_argument("--format", choices=FORMATS, default="human",
+                       help="output format (default: human)")
+    check.add_argument("-q", "--quiet", action="store_true",
+                       help="report errors only; print nothing when there are none")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour human output (default: auto, i.e. on a terminal unless "
+                       "NO_COLOR is set)")
+    check.add_argument("-o", "--output", metavar="FILE",
+                       help="write the report to FILE instead of standard output")
+    check.set_defaults(command="check", func=cmd_check)
+
+    explain = verbs.add_parser(
+        "explain", help="explain a diagnostic code",
+        description="Print the long explanation of a diagnostic code such as TW0100.",
+    )
+    explain.add_argument("code", nargs="?", metavar="CODE",
+                         help="a code (TW0100) or its name (syntax-error)")
+    explain.add_argument("--list", action="store_true", help="list every diagnostic code")
+    explain.set_defaults(command="explain", func=cmd_explain)
+    return parser
+
+
+# ------------------------------------------------------------------ verbs
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    from importlib import metadata
+
+    from . import paths
+
+    try:
+        lark_version = metadata.version("lark")
+    except metadata.PackageNotFoundError:
+        lark_version = "not installed"
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    _write(sys.stdout, f"twinlang {__version__}\npython {python}, lark {lark_version}\n")
+    try:
+        grammar, stdlib = paths.grammar_dir(), paths.stdlib_dir()
+    except FileNotFoundError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    _write(sys.stdout, f"data: {paths.layout()} (grammar: {grammar}, stdlib: {stdlib})\n")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from . import paths
+
+    try:
+        files = paths.find_sources(args.paths)
+    except paths.SourcePathError as exc:
+        raise UsageError(str(exc)) from None
+
+    from .api import check_files
+
+    try:
+        report = check_files(files)
+    except OSError as exc:  # a file vanished or changed between listing and reading
+        raise UsageError(_os_error_text(exc)) from None
+
+    shown = report.diagnostics
+    if args.quiet:
+        shown = [d for d in shown if d.severity.value == "error"]
+    to_file = args.output not in (None, "-")
+    color = args.format == "human" and _use_color(args.color, None if to_file else sys.stdout)
+    text = _report_text(shown, report, args.format, color=color, quiet=args.quiet)
+    if text or to_file:
+        _emit(text, args.output if to_file else None)
+    return EXIT_DIAGNOSTICS if report.has_errors else EXIT_OK
+
+
+def _report_text(shown, report, fmt: str, *, color: bool, quiet: bool) -> str:
+    """The rendered report; the human format ends with the summary line (unless quiet and clean)."""
+    from .diagnostics.render import render
+    from .diagnostics.render.human import summary_line
+
+    text = render(shown, fmt, report.sources, color=color, tool_version=__version__)
+    if fmt == "human":
+        text = text.rstrip("\n")
+        if shown or not quiet:
+            summary = summary_line(shown, len(report.files), color=color)
+            text = f"{text}\n\n{summary}" if text else summary
+    return text if not text or text.endswith("\n") else text + "\n"
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .diagnostics.explain import closest_codes, explain_text
+
+    if args.list:
+        from .diagnostics import catalogue
+
+        lines = [f"{c.code}  {c.name:<28} {c.summary}" for c in catalogue().values()]
+        _write(sys.stdout, "\n".join(lines) + "\n")
+        return EXIT_OK
+    if not args.code:
+        raise UsageError("give a diagnostic code such as `TW0100`, or `--list` to see them all")
+    text = explain_text(args.code)
+    if text is None:
+        _error(f"unknown diagnostic code `{args.code}`")
+        near = closest_codes(args.code)
+        if near:
+            quoted = [f"`{c}`" for c in near]
+            choices = " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1
+                                  else quoted)
+            _help(f"did you mean {choices}?")
+        else:
+            _help("run `twinlang explain --list` to see every code")
+        return EXIT_USAGE
+    _write(sys.stdout, text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _use_color(choice: str, stream: TextIO | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _emit(text: str, path: str | None) -> None:
+    """Write the report to standard output, or to the file ``path``."""
+    try:
+        if path is None:
+            _write(sys.stdout, text)
+            return
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            _write(out, text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise UsageError(_os_error_text(exc, "write", path or "<stdout>")) from None
+
+
+def _os_error_text(exc: OSError, verb: str = "read", name: str | None = None) -> str:
+    reason = (exc.strerror or str(exc) or type(exc).__name__).lower()
+    name = name if name is not None else exc.filename
+    if name is not None:
+        return f"cannot {verb} `{name}`: {reason}"
+    return f"cannot {verb} a file: {reason}"
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write all of ``text``; characters the stream's encoding lacks become escapes.
+
+    Bytes go to the binary buffer in a loop: an unbuffered stdout (``PYTHONUNBUFFERED``)
+    may accept part of a write, and a text stream would drop the rest silently instead of
+    reporting the closed pipe.
+    """
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+        return
+    stream.flush()
+    data = memoryview(text.encode(encoding, "backslashreplace"))
+    while data:
+        written = buffer.write(data)
+        data = data[written or 0:]
+    buffer.flush()
+
+
+def _error(message: str) -> None:
+    _write(sys.stderr, f"error: {message}\n")
+
+
+def _help(message: str) -> None:
+    _write(sys.stderr, f"help: {message}\n")
+
+
+def _internal_error(exc: BaseException) -> None:
+    summary = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    try:
+        _error(f"internal error: {summary}")
+        _write(sys.stderr, "note: this is a bug in twinlang, not in your scenario; please "
+               "report this with the command you ran and the files it read\n")
+        if os.environ.get("TWINLANG_TRACEBACK"):
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+        else:
+            _help("set TWINLANG_TRACEBACK=1 to include the traceback in the report")
+    except OSError:
+        pass
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
