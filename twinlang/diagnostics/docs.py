@@ -107,7 +107,7 @@ def diagnostics_markdown() -> str:
         "training (`twinlang check` exits with status 1); a **warning** points at something",
         "that is probably wrong but does not block; a **note** is information.",
         "",
-        "For tools, `twinlang check --output-format` also writes `json`, `sarif` (SARIF",
+        "For tools, `twinlang check --format` also writes `json`, `sarif` (SARIF",
         "2.1.0, for code scanning) and `github` (annotations in GitHub Actions).",
         "",
         "## Explaining a code",
