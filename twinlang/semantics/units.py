@@ -59,7 +59,7 @@ EXAMPLE_UNITS: dict[str, str] = {
 
 # Spellings SMEs use that pint does not know, or knows differently.
 _ALIASES = {
-    "°C": "degC", "°F": "degF", "C": "degC", "F": "degF", "Ω": "ohm", "kΩ": "kiloohm",
+    "°C": "degC", "°F": "degF", "Ω": "ohm", "kΩ": "kiloohm",
     "µF": "uF", "μF": "uF", "l": "L", "gpm": "gallon/minute", "lpm": "L/min", "cfm": "ft^3/min",
     "psig": "psi", "barg": "bar", "turns": "turn", "rev": "turn", "ppb": "ppb", "ppm": "ppm",
     "kWh": "kW*h", "Nm": "N*m", "lbf·ft": "lbf*ft", "scfm": "ft^3/min",

@@ -181,8 +181,9 @@ class ToAst(Transformer):
 
     def scenario(self, meta, ch):
         title = self._string(ch[0])
-        f, _ = self._fields(ch[1:])
-        return ast.ScenarioHeader(span=self._span(meta), title=title, **f)
+        header_title = _Field("title", title, self._tok_span(ch[0]))
+        f, _ = self._fields([header_title, *ch[1:]])
+        return ast.ScenarioHeader(span=self._span(meta), **f)
 
     def field_id(self, meta, ch):
         return _Field("id", ch[0], self._span(meta))

@@ -57,9 +57,10 @@ SHUTDOWN_VERBS = frozenset({"stop", "shut_down", "shutdown", "de_energize", "swi
 #: Verbs that operate an energy isolating device, whatever the energy.
 ISOLATE_VERBS = frozenset({"isolate", "disconnect", "rack_out", "withdraw", "unplug",
                            "switch_off", "turn_off"})
-#: The direction that isolates: a switch is opened, a valve is closed.
-ISOLATE_BY_ENERGY = {"electrical": "open", "electrical_stored": "open"}
-ISOLATE_DEFAULT = "close"
+#: Energy isolated by opening a switch (other isolating devices are closed: valves).
+ELECTRICAL_ENERGY = frozenset({"electrical", "electrical_stored"})
+#: Energy of motion or position, isolated by isolating what drives it.
+DRIVEN_ENERGY = frozenset({"mechanical", "mechanical_spring", "gravitational"})
 #: Verbs that release or restrain stored energy (1910.147(d)(5)).
 RELEASE_VERBS = frozenset({"bleed", "vent", "drain", "discharge", "release", "dissipate",
                            "lower", "relieve", "depressurize", "depressurise", "block",
@@ -156,9 +157,32 @@ class RuleContext:
         return bool(kind is not None and kind.control_device)
 
     def isolates_energy(self, name: str, energy: str) -> bool:
+        """Whether equipment ``name`` is an isolating device for ``energy``.
+
+        Motion and position energy (a turning shaft, a spring, a raised load) is isolated
+        by isolating whatever drives it: any isolating device counts for those types.
+        """
         kind = self.kind(name)
-        return bool(kind is not None and not kind.control_device
-                    and any(i.name == energy for i in kind.isolates))
+        if kind is None or kind.control_device or not kind.isolates:
+            return False
+        if energy in DRIVEN_ENERGY:
+            return True
+        return any(i.name == energy for i in kind.isolates)
+
+    def isolating_verb(self, name: str) -> str:
+        """The verb that isolates with this device: a switch is opened, a valve closed."""
+        kind = self.kind(name)
+        if kind is not None and any(i.name in ELECTRICAL_ENERGY for i in kind.isolates):
+            return "open"
+        return "close"
+
+    def can_be_stopped(self, names) -> bool:
+        """Whether any of the equipment accepts a normal-stop verb."""
+        for n in names:
+            kind = self.kind(n)
+            if kind is not None and any(a.name in SHUTDOWN_VERBS for a in kind.actions):
+                return True
+        return False
 
     # ------------------------------------------------------------ steps and actions
 

@@ -14,8 +14,6 @@ from ...diagnostics.codes import define
 from ..dataflow import FLOW_EDGES, ordered_phases, path_between, reachable, witness
 from ..model import END, START
 from . import (
-    ISOLATE_BY_ENERGY,
-    ISOLATE_DEFAULT,
     ISOLATE_VERBS,
     LOCK_DEVICES,
     RELEASE_DEVICES,
@@ -28,6 +26,9 @@ from . import (
 )
 
 PACK = "energy control"
+
+#: Stored energy that may be released before the lockout as well as after it.
+RELEASE_ANY_ORDER = frozenset({"electrical_stored", "mechanical"})
 
 SEQUENCE = define("TW0601", "energy-control-sequence", "error",
     "a path to `work` that misses or reorders a step of energy control",
@@ -154,7 +155,6 @@ def source_classes(ctx: RuleContext, src: Source):
     """The phase classifier for one energy source."""
     up = ctx.upstream(src.equipment)
     chain = up | ctx.downstream(src.equipment)
-    iso_verb = ISOLATE_BY_ENERGY.get(src.energy, ISOLATE_DEFAULT)
     cache: dict = {}
 
     def classes(n) -> frozenset[str]:
@@ -170,8 +170,9 @@ def source_classes(ctx: RuleContext, src: Source):
                     out.add("shutdown")
                 if verb == "press" and any(ctx.is_control_device(t) for t in targets):
                     out.add("shutdown")
-                if (verb == iso_verb or verb in ISOLATE_VERBS) and any(
-                        t in up and ctx.isolates_energy(t, src.energy) for t in targets):
+                if any(t in up and ctx.isolates_energy(t, src.energy)
+                       and (verb == ctx.isolating_verb(t) or verb in ISOLATE_VERBS)
+                       for t in targets):
                     out.add("isolate")
                 if verb in RELEASE_VERBS and tset & chain:
                     out.add("release")
@@ -188,6 +189,8 @@ def source_classes(ctx: RuleContext, src: Source):
                     out.add("release")
             if any(r.head.name in chain for r in ctx.expect_refs(n)):
                 out.add("verify")
+                if src.energy == "mechanical":
+                    out.add("release")  # a moving part observed coming to rest
         cache[n] = frozenset(out)
         return cache[n]
 
@@ -202,31 +205,44 @@ def energy_sequence(ctx: RuleContext):
     for src in ctx.sources():
         if ctx.is_control_device(src.equipment):
             continue  # reported by control-device-isolation
-        phases = ["notify", "shutdown", "isolate", "lock"]
-        if src.stored:
-            phases.append("release")
-        phases.append("verify")
+        chain = ctx.upstream(src.equipment) | ctx.downstream(src.equipment)
+        head = ["notify", "shutdown", "isolate"]
+        if not ctx.can_be_stopped(chain):
+            head.remove("shutdown")  # nothing in the chain runs: a vent header, a tank
+        if not src.stored:
+            sequences = [[*head, "lock", "verify"]]
+        elif src.energy in RELEASE_ANY_ORDER:
+            # NFPA 70E 120.5 discharges capacitors before the lockout, 1910.147(d)(5) after
+            # it; a moving part coasts to rest as it is shut down. Either order is accepted,
+            # both before the verification.
+            sequences = [[*head, "lock", "verify"], [*head, "release", "verify"]]
+        else:
+            sequences = [[*head, "lock", "release", "verify"]]
         classes = source_classes(ctx, src)
-        result = ordered_phases(ctx.g, START, phases, classes)
-        for w in works:
-            if not result.reached(w):
-                continue
-            missing = result.missing(w)
-            if missing is None:
-                continue
-            path = witness(result, w)
-            fmt = {"energy": src.energy, "src": src.equipment}
-            message = f"before `{ctx.g.nodes[w]['name']}`, " + _PHASE_TEXT[missing].format(**fmt)
-            notes = []
-            k = list(phases).index(missing)
-            early = next((n for n in path[:-1] if missing in classes(n)), None)
-            if early is not None and k > 0:
-                notes.append(f"`{ctx.g.nodes[early]['name']}` ({missing}) comes before the "
-                             f"{phases[k - 1]} step on this path: the order is "
-                             + " → ".join(phases))
-            yield ctx.diag(SEQUENCE, message, w, path=path, notes=notes,
-                           labels=[Label(span=src.node.span, message="energy source in scope")],
-                           help=_PHASE_HELP[missing].format(**fmt))
+        for phases in sequences:
+            yield from _check_sequence(ctx, src, works, phases, classes)
+
+
+def _check_sequence(ctx: RuleContext, src: Source, works, phases, classes):
+    """One diagnostic per work step that some path reaches without ``phases`` in order."""
+    result = ordered_phases(ctx.g, START, phases, classes)
+    fmt = {"energy": src.energy, "src": src.equipment}
+    for w in works:
+        missing = result.missing(w) if result.reached(w) else None
+        if missing is None:
+            continue
+        path = witness(result, w)
+        notes = []
+        k = phases.index(missing)
+        early = next((n for n in path[:-1] if missing in classes(n)), None)
+        if early is not None and k > 0:
+            notes.append(f"step `{ctx.g.nodes[early]['name']}` ({missing}) comes before the "
+                         f"{phases[k - 1]} on this path; the order is " + " → ".join(phases))
+        yield ctx.diag(SEQUENCE,
+                       f"before `{ctx.g.nodes[w]['name']}`, " + _PHASE_TEXT[missing].format(**fmt),
+                       w, path=path, notes=notes,
+                       labels=[Label(span=src.node.span, message="energy source in scope")],
+                       help=_PHASE_HELP[missing].format(**fmt))
 
 
 @rule(CONTROL_DEVICE, PACK, "29 CFR 1910.147(b)")
