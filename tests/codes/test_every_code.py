@@ -32,6 +32,8 @@ GENERATED: dict[str, tuple[bytes, bytes]] = {
     "TW0004": (b"kind K " + b"{" * (MAX_NESTING + 1) + b"}" * (MAX_NESTING + 1) + b"\n",
                b"kind K {\n}\n"),
     "TW0115": (b'role a "' + b"x" * (MAX_STRING + 1) + b'"\n', b'role a "A"\n'),
+    "TW0005": (b"kind K {\n  param p: count = " + b"9" * 101 + b"\n}\n",
+               b"kind K {\n  param p: count = 9\n}\n"),
 }
 
 
