@@ -15,6 +15,9 @@ class CheckReport:
     diagnostics: list[Diagnostic]
     sources: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    #: the checked program (`twinlang.semantics.Program`) and the verified step graphs
+    program: object = None
+    graphs: list = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -44,13 +47,16 @@ def check_files(files: list[Path]) -> CheckReport:
     broken = {d.span.file for d in sink if d.span is not None and d.severity.value == "error"}
     from . import ast
 
+    graphs = []
     for mod in program.roots:
         if mod.ast is None or mod.display in broken:
             continue
         for item in mod.ast.items:
             if isinstance(item, ast.Procedure):
-                verify_graph(build_graph(item, mod, sink), sink)
+                sg = build_graph(item, mod, sink)
+                verify_graph(sg, sink)
+                graphs.append(sg)
     diagnostics = apply_allows(program, sink.sorted())
     diagnostics.sort(key=lambda d: d.sort_key)
     return CheckReport(diagnostics=diagnostics, sources=sources,
-                       files=[display_name(f) for f in files])
+                       files=[display_name(f) for f in files], program=program, graphs=graphs)
