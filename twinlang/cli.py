@@ -62,7 +62,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return cmd_version(args)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        _error("a command is required: `check` or `explain`")
+        _error("a command is required: `check`, `compile`, `graph`, `schema` or `explain`")
         return EXIT_USAGE
     return args.func(args)
 
@@ -103,6 +103,43 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a code (TW0100) or its name (syntax-error)")
     explain.add_argument("--list", action="store_true", help="list every diagnostic code")
     explain.set_defaults(command="explain", func=cmd_explain)
+
+    graph = verbs.add_parser(
+        "graph", help="export the step graph of a procedure",
+        description="Check a .twin file and export the step graph of one of its procedures "
+        "as JSON (networkx node-link), Graphviz DOT, Mermaid or SVG (needs Graphviz).",
+    )
+    graph.add_argument("file", metavar="FILE", help="a .twin file")
+    graph.add_argument("--procedure", metavar="NAME",
+                       help="the procedure to export (needed when the file has several)")
+    graph.add_argument("--format", choices=("json", "dot", "mermaid", "svg"), required=True,
+                       help="the export format")
+    graph.add_argument("-o", "--output", metavar="FILE",
+                       help="write the graph to FILE instead of standard output")
+    graph.set_defaults(command="graph", func=cmd_graph)
+
+    comp = verbs.add_parser(
+        "compile", help="compile scenarios into bundles players can load",
+        description="Check scenario files and write one bundle directory per scenario "
+        "(scenario.json, URDF equipment, rubric, SOP, xAPI profile) into OUT. Nothing is "
+        "written when the check finds errors.",
+    )
+    comp.add_argument("paths", nargs="+", metavar="PATH", help="a .twin file or a directory")
+    comp.add_argument("-o", "--output", metavar="OUT", required=True,
+                      help="the directory to write the bundles into")
+    comp.add_argument("--format", choices=FORMATS, default="human",
+                      help="format of the diagnostics (default: human)")
+    comp.add_argument("-q", "--quiet", action="store_true",
+                      help="print errors only and no list of bundles")
+    comp.set_defaults(command="compile", func=cmd_compile)
+
+    schema = verbs.add_parser(
+        "schema", help="print the JSON Schema of the bundle format",
+        description="Print the JSON Schema of scenario.json (format twinlang.scenario/1).",
+    )
+    schema.add_argument("-o", "--output", metavar="FILE",
+                        help="write the schema to FILE instead of standard output")
+    schema.set_defaults(command="schema", func=cmd_schema)
     return parser
 
 
@@ -193,6 +230,92 @@ def cmd_explain(args: argparse.Namespace) -> int:
             _help("run `twinlang explain --list` to see every code")
         return EXIT_USAGE
     _write(sys.stdout, text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .graph import export
+
+    if Path(args.file).is_dir():
+        raise UsageError(f"`{args.file}` is a directory; `graph` takes one .twin file")
+    from . import paths
+
+    try:
+        (path,) = paths.find_sources([args.file])
+        report, sg = export.graph_of_file(path, args.procedure)
+        data = export.render(sg, args.format) if sg is not None else None
+    except paths.SourcePathError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(_os_error_text(exc)) from None
+    except export.GraphError as exc:
+        _error(str(exc))
+        if exc.help:
+            _help(exc.help)
+        return EXIT_USAGE
+    if data is None:  # the file has errors: show them, draw nothing
+        color = _use_color("auto", sys.stderr)
+        _write(sys.stderr, _report_text(report.diagnostics, report, "human", color=color,
+                                        quiet=False))
+        return EXIT_DIAGNOSTICS
+    out = args.output if args.output not in (None, "-") else None
+    try:
+        export.write_output(data, out)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise UsageError(_os_error_text(exc, "write", out or "<stdout>")) from None
+    return EXIT_OK
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import paths
+
+    try:
+        files = paths.find_sources(args.paths)
+    except paths.SourcePathError as exc:
+        raise UsageError(str(exc)) from None
+    from .compile import CompileError, compile_files
+
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"`{out}` exists and is not a directory")
+    try:
+        result = compile_files(files, out)
+    except CompileError as exc:
+        _error(str(exc))
+        return EXIT_DIAGNOSTICS
+    except OSError as exc:
+        raise UsageError(_os_error_text(exc, "write" if exc.filename else "read")) from None
+    report = result.report
+    shown = report.diagnostics
+    if args.quiet:
+        shown = [d for d in shown if d.severity.value == "error"]
+    color = args.format == "human" and _use_color("auto", sys.stdout)
+    text = _report_text(shown, report, args.format, color=color, quiet=True) if shown else ""
+    if report.has_errors:
+        if text:
+            _emit(text, None)
+        _error("nothing was compiled: fix the errors above first")
+        return EXIT_DIAGNOSTICS
+    if text:
+        _emit(text, None)
+    if not args.quiet and args.format == "human":
+        lines = [f"wrote {p}" for p in result.bundles] or ["no scenario to compile (no file has "
+                                                          "a `scenario` header)"]
+        _write(sys.stderr, "\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .bundle import schema_text
+
+    out = args.output if args.output not in (None, "-") else None
+    _emit(schema_text(), out)
     return EXIT_OK
 
 

@@ -54,6 +54,10 @@ class WriteContext:
     graphs: list = field(default_factory=list)
 
 
+class CompileError(Exception):
+    """The scenarios cannot be compiled together (for example two share an id)."""
+
+
 @dataclass
 class CompileResult:
     report: CheckReport
@@ -151,7 +155,8 @@ def compile_files(files: list[Path], out: Path) -> CompileResult:
         bundle, data = build_bundle(report, mod)
         bid = bundle.scenario.id
         if bid in ids:
-            raise ValueError(f"two scenarios have the id `{bid}`: {ids[bid]} and {mod.display}")
+            raise CompileError(f"two scenarios have the id `{bid}`: `{ids[bid]}` and "
+                               f"`{mod.display}`; give each its own `id`")
         ids[bid] = mod.display
         built.append((out / _dir_name(bid), data))
     # Build everything first, write after: a failing scenario leaves no partial output.
