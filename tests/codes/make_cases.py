@@ -81,8 +81,10 @@ CASES: dict[str, tuple[str, str]] = {
     "TW0314": ("kind K {\n  stores hydralic\n}\n", "kind K {\n  stores hydraulic\n}\n"),
     "TW0401": (proc(STEPS + "  on alarm ACC-1.pressure > 5 bar -> goto islate up to 3 times\n"),
                proc(STEPS + "  on alarm ACC-1.pressure > 5 bar -> goto isolate up to 3 times\n")),
-    "TW0402": (proc(STEPS + "  step check: close V-1 verified_by supervisr\n"),
-               proc(STEPS + "  step check: close V-1 verified_by supervisor\n")),
+    "TW0402": (proc("  roles operator, supervisor\n" + STEPS
+                    + "  step check: close V-1 verified_by supervisr\n"),
+               proc("  roles operator, supervisor\n" + STEPS
+                    + "  step check: close V-1 verified_by supervisor\n")),
     "TW0403": ('scenario "Case" {\n  id case\n  risk hihg\n}\n', 'scenario "Case" {\n  id case\n  risk high\n}\n'),
     "TW0404": (proc(STEPS) + "\ncompetency c {\n  assesses p\n  sequence_acuracy >= 95 %\n}\n",
                proc(STEPS) + "\ncompetency c {\n  assesses p\n  sequence_accuracy >= 95 %\n}\n"),
