@@ -19,7 +19,7 @@ from ...diagnostics import CodeInfo, Diagnostic, Span, make
 from ..model import StepGraph
 
 #: The rule pack modules, in the order their rules run.
-PACK_MODULES: tuple[str, ...] = ("energy",)
+PACK_MODULES: tuple[str, ...] = ("energy", "electrical", "signoff", "faults")
 
 
 @dataclass(frozen=True)
@@ -90,19 +90,39 @@ class RuleContext:
         self.proc = sg.procedure
         self.scope = sg.module.scope if sg.module is not None else {}
         self._class_cache: dict[tuple, frozenset[str]] = {}
+        self._eq_local: dict | None = None
+        self._eq_canon: dict = {}
 
     # ------------------------------------------------------------ names
 
+    # Equipment is known by its own tag (the name in its declaration), whatever name the
+    # scenario imported it under, and its kind and relations are resolved in the module
+    # that declares it.
+
+    def _equipment_decl(self, name: str):
+        if self._eq_local is None:
+            self._eq_local, self._eq_canon = {}, {}
+            for local, decl in self.scope.items():
+                if decl.category == "equipment":
+                    self._eq_local[local] = decl
+                    self._eq_canon.setdefault(decl.node.name.name, decl)
+        return self._eq_local.get(name) or self._eq_canon.get(name)
+
+    def canon(self, name: str) -> str:
+        """The equipment's own tag for a name used in the scenario (aliases resolved)."""
+        decl = self._equipment_decl(name)
+        return decl.node.name.name if decl is not None else name
+
     def equipment(self, name: str) -> ast.Equipment | None:
-        decl = self.scope.get(name)
-        return decl.node if decl is not None and decl.category == "equipment" else None
+        decl = self._equipment_decl(name)
+        return decl.node if decl is not None else None
 
     def kind(self, name: str) -> ast.Kind | None:
-        eq = self.equipment(name)
-        if eq is None:
+        decl = self._equipment_decl(name)
+        if decl is None:
             return None
-        decl = self.scope.get(eq.kind.name)
-        return decl.node if decl is not None and decl.category == "kind" else None
+        kd = decl.module.scope.get(decl.node.kind.name)
+        return kd.node if kd is not None and kd.category == "kind" else None
 
     def energy_stored(self, energy: str) -> bool:
         decl = self.scope.get(energy)
@@ -113,18 +133,29 @@ class RuleContext:
         for e in self.proc.energy:
             if len(e.source.parts) != 1 or self.equipment(e.source.head.name) is None:
                 continue
-            out.append(Source(e.energy.name, e.source.head.name, e,
+            out.append(Source(e.energy.name, self.canon(e.source.head.name), e,
                               self.energy_stored(e.energy.name)))
         return out
 
     # ------------------------------------------------------------ equipment relations
 
+    def _related(self, name: str, attr: str) -> list[str]:
+        decl = self._equipment_decl(name)
+        if decl is None:
+            return []
+        out = []
+        for ref in getattr(decl.node, attr):
+            target = decl.module.scope.get(ref.head.name)
+            out.append(target.node.name.name if target is not None
+                       and target.category == "equipment" else ref.head.name)
+        return out
+
     def feeds(self, name: str) -> list[str]:
-        eq = self.equipment(name)
-        return [r.head.name for r in eq.feeds] if eq is not None else []
+        return self._related(name, "feeds")
 
     def downstream(self, name: str) -> set[str]:
         """The equipment itself and everything it feeds, transitively."""
+        name = self.canon(name)
         seen = {name}
         stack = [name]
         while stack:
@@ -136,18 +167,17 @@ class RuleContext:
 
     def upstream(self, name: str) -> set[str]:
         """The equipment, what feeds it (transitively) and what declares it `isolates`."""
+        name = self.canon(name)
+        self._equipment_decl(name)
+        feeders: dict[str, set[str]] = {}
+        for tag in self._eq_canon:
+            for target in (*self._related(tag, "feeds"), *self._related(tag, "isolates")):
+                feeders.setdefault(target, set()).add(tag)
         seen = {name}
         stack = [name]
         while stack:
-            cur = stack.pop()
-            for decl in self.scope.values():
-                if decl.category != "equipment":
-                    continue
-                eq: ast.Equipment = decl.node
-                tag = eq.name.name
-                if tag in seen:
-                    continue
-                if any(r.head.name == cur for r in (*eq.feeds, *eq.isolates)):
+            for tag in feeders.get(stack.pop(), ()):
+                if tag not in seen:
                     seen.add(tag)
                     stack.append(tag)
         return seen
@@ -213,13 +243,17 @@ class RuleContext:
         out = []
         for a in self.actions(node):
             if a.op == "do" and a.verb is not None:
-                out.append((a.verb.name, [t.head.name for t in a.targets], a))
+                out.append((a.verb.name, [self.canon(t.head.name) for t in a.targets], a))
         return out
 
     def devices(self, node, op: str) -> list[tuple[str, list[str], ast.Action]]:
         """(device, target tags, action) for each `apply`/`remove` (op) of a step."""
-        return [(a.device.name, [t.head.name for t in a.targets], a)
+        return [(a.device.name, [self.canon(t.head.name) for t in a.targets], a)
                 for a in self.actions(node) if a.op == op and a.device is not None]
+
+    def expect_tags(self, node) -> set[str]:
+        """The equipment (own tags) whose states the step's expectations read."""
+        return {self.canon(r.head.name) for r in self.expect_refs(node)}
 
     def expect_refs(self, node) -> list[ast.Ref]:
         step = self.step(node)

@@ -14,6 +14,7 @@ from ...diagnostics.codes import define
 from ..dataflow import FLOW_EDGES, ordered_phases, path_between, reachable, witness
 from ..model import END, START
 from . import (
+    DRIVEN_ENERGY,
     ISOLATE_VERBS,
     LOCK_DEVICES,
     RELEASE_DEVICES,
@@ -143,7 +144,8 @@ _PHASE_HELP = {
     "isolate": "operate the disconnect, breaker or valve that isolates `{src}`",
     "lock": "`apply lock to` the isolating device of `{src}`",
     "release": "bleed, vent, discharge or block the stored energy of `{src}` after locking",
-    "verify": "try out or measure `{src}` after releasing stored energy, before the work",
+    "verify": "try out or measure `{src}` (or what it feeds) after it is locked out, before "
+              "the work",
 }
 
 
@@ -154,7 +156,11 @@ def _is_work(ctx: RuleContext, n) -> bool:
 def source_classes(ctx: RuleContext, src: Source):
     """The phase classifier for one energy source."""
     up = ctx.upstream(src.equipment)
-    chain = up | ctx.downstream(src.equipment)
+    down = ctx.downstream(src.equipment)
+    chain = up | down
+    # A moving part is proven at rest by trying it (or what it drives); a fluid or an
+    # electrical circuit may be proven anywhere on the isolated section.
+    provable = down if src.energy in DRIVEN_ENERGY else chain
     cache: dict = {}
 
     def classes(n) -> frozenset[str]:
@@ -176,8 +182,8 @@ def source_classes(ctx: RuleContext, src: Source):
                     out.add("isolate")
                 if verb in RELEASE_VERBS and tset & chain:
                     out.add("release")
-                refs = tset | {r.head.name for r in action.to}
-                if verb in VERIFY_VERBS and refs & chain:
+                refs = tset | {ctx.canon(r.head.name) for r in action.to}
+                if verb in VERIFY_VERBS and refs & provable:
                     out.add("verify")
             for device, targets, _a in ctx.devices(n, "apply"):
                 isolating = [t for t in targets if t in up and ctx.isolates_energy(t, src.energy)]
@@ -187,7 +193,7 @@ def source_classes(ctx: RuleContext, src: Source):
                     out.add("isolate")
                 if device in RELEASE_DEVICES and set(targets) & chain:
                     out.add("release")
-            if any(r.head.name in chain for r in ctx.expect_refs(n)):
+            if ctx.expect_tags(n) & provable:
                 out.add("verify")
                 if src.energy == "mechanical":
                     out.add("release")  # a moving part observed coming to rest
@@ -235,7 +241,9 @@ def _check_sequence(ctx: RuleContext, src: Source, works, phases, classes):
         notes = []
         k = phases.index(missing)
         early = next((n for n in path[:-1] if missing in classes(n)), None)
-        if early is not None and k > 0:
+        # An early try-out is worth naming only for the device steps: a reading taken while
+        # stopping the machine is not a misplaced verification.
+        if early is not None and k > 0 and missing in ("isolate", "lock", "release"):
             notes.append(f"step `{ctx.g.nodes[early]['name']}` ({missing}) comes before the "
                          f"{phases[k - 1]} on this path; the order is " + " → ".join(phases))
         yield ctx.diag(SEQUENCE,
@@ -309,19 +317,29 @@ def _removals(ctx: RuleContext, *, final: bool = False) -> list[tuple[str, str, 
 @rule(LOCK_OWNER, PACK, "29 CFR 1910.147(e)(3)")
 def lock_owner(ctx: RuleContext):
     appliers = _appliers(ctx)
-    for n, device, tag, ref in _removals(ctx):
-        applied = appliers.get((device, tag), [])
-        owners = {ctx.performer(a) for a in applied}
+    for n, items in _by_step(_removals(ctx)).items():
         who = ctx.performer(n)
-        if applied and who not in owners:
-            first = applied[0]
-            yield ctx.diag(LOCK_OWNER,
-                           f"the {device} on `{tag}` is removed by `{who}` but was applied by "
-                           + ", ".join(f"`{o}`" for o in sorted(filter(None, owners))),
-                           ref.span,
-                           labels=[Label(span=ctx.span(first), message="applied here")],
-                           help=f"give the removal to the role that applied it: "
-                           f"`performed_by {ctx.performer(first)}`")
+        wrong = []
+        owners: set = set()
+        first = None
+        for item in items:
+            applied = appliers.get((item[1], item[2]), [])
+            owned = {ctx.performer(a) for a in applied}
+            if applied and who not in owned:
+                wrong.append(item)
+                owners |= owned
+                first = first or applied[0]
+        if not wrong:
+            continue
+        verb = "are" if len(wrong) > 1 else "is"
+        yield ctx.diag(LOCK_OWNER,
+                       f"{_devices_text(wrong)[:-3 if verb == 'are' else -2].rstrip()} {verb} "
+                       f"removed by `{who}` but applied by "
+                       + ", ".join(f"`{o}`" for o in sorted(filter(None, owners))),
+                       wrong[0][3].span,
+                       labels=[Label(span=ctx.span(first), message="applied here")],
+                       help=f"give the removal to the role that applied it: "
+                       f"`performed_by {ctx.performer(first)}`")
 
 
 @rule(LOCK_EARLY, PACK, "29 CFR 1910.147(e)")
