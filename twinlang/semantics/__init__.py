@@ -89,7 +89,8 @@ def check_module(mod: ModuleInfo, sink: DiagnosticSink, program: Program) -> Non
             check_competency(ctx, item)
         elif isinstance(item, ast.Allow):
             check_allow(ctx, item)
-    if has_procedures and header is None and not mod.is_stdlib:
+    is_library = any(isinstance(i, ast.ModuleDecl) for i in module.items)
+    if has_procedures and header is None and not is_library and not mod.is_stdlib:
         first = next(i for i in module.items if isinstance(i, ast.Procedure))
         sink.add(make(codes.MISSING_HEADER, "this file has procedures but no `scenario` header",
                       first.name.span,

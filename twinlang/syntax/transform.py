@@ -188,9 +188,6 @@ class ToAst(Transformer):
     def field_id(self, meta, ch):
         return _Field("id", ch[0], self._span(meta))
 
-    def field_title(self, meta, ch):
-        return _Field("title", self._string(ch[0]), self._span(meta))
-
     def field_version(self, meta, ch):
         tok = ch[0]
         value = self._string(tok) if tok.type == "STRING" else str(tok)
