@@ -19,7 +19,8 @@ from ...diagnostics import CodeInfo, Diagnostic, Span, make
 from ..model import StepGraph
 
 #: The rule pack modules, in the order their rules run.
-PACK_MODULES: tuple[str, ...] = ("energy", "electrical", "signoff", "faults")
+PACK_MODULES: tuple[str, ...] = ("energy", "confined", "chemical", "electrical", "signoff",
+                                  "faults")
 
 
 @dataclass(frozen=True)
