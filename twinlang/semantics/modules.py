@@ -95,7 +95,7 @@ class Loader:
                           is_prelude=key == self._stdlib_root / "prelude.twin")
         self.modules[key] = info
         data = key.read_bytes()
-        module, diags, source = parse_bytes(data, name)
+        module, diags, source = _parse_cached(data, name, parse_bytes)
         if source is not None:
             self.sources[name] = source.text
         self.sink.extend(diags)
@@ -244,6 +244,26 @@ class Loader:
                 info.imports[local] = (imp, decl)
         scope.update(info.decls)
         info.scope = scope
+
+
+#: Parsed modules by (display name, content hash): the AST and its diagnostics are
+#: immutable, so a module read again unchanged (the prelude and the stdlib on every check
+#: of a long-running process: the language server, the test suite) is not parsed again.
+_PARSED: dict[tuple[str, str], tuple] = {}
+_PARSED_MAX = 512
+
+
+def _parse_cached(data: bytes, name: str, parse_bytes):
+    import hashlib
+
+    key = (name, hashlib.sha256(data).hexdigest())
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = parse_bytes(data, name)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = hit
+    return hit
 
 
 def find_cycles(modules: list[ModuleInfo]) -> list[Diagnostic]:
