@@ -23,7 +23,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.twin"))
 def bundles(tmp_path_factory) -> list[Path]:
     out = tmp_path_factory.mktemp("bundles")
     result = compile_files(EXAMPLES, out)
-    assert not result.report.has_errors, result.report.diagnostics
+    assert not result.report.has_errors, [d.message for d in result.report.diagnostics][:10]
     return result.bundles
 
 
