@@ -80,12 +80,12 @@ def _load_writers() -> None:
 
 def build_bundle(report: CheckReport, mod) -> tuple[m.Bundle, dict[str, bytes]]:
     """Lower one scenario module and run every writer; return the bundle and its files."""
-    from .lower import Lowerer
+    from .lower import Lowerer, bundle_names
 
     _load_writers()
     graphs = [g for g in report.graphs if g.module is mod]
     used = _used_sources(report, mod)
-    lowerer = Lowerer(mod, graphs, report.sources)
+    lowerer = Lowerer(mod, graphs, report.sources, bundle_names(report.program, mod))
     draft = lowerer.bundle(files={}, used_sources=used)
     ctx = WriteContext(report=report, module=mod, graphs=graphs)
     files: dict[str, bytes] = {}

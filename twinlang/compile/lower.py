@@ -25,8 +25,29 @@ XAPI_VERBS = {
 }
 
 
-def where(span) -> str:
-    return f"{span.file}:{span.line}"
+def bundle_names(program, root) -> dict[str, str]:
+    """Display name of every module → the name it has in the bundle.
+
+    Display names depend on the working directory; a bundle must not.  The scenario file
+    is named by its file name, the modules it uses relative to its directory, standard
+    library modules as `stdlib/<file>`.
+    """
+    from pathlib import PurePosixPath
+
+    from ..paths import stdlib_dir
+
+    base = root.path.parent
+    std = stdlib_dir().resolve()
+    out = {}
+    for mod in program.modules:
+        if std in mod.path.parents:
+            out[mod.display] = "stdlib/" + mod.path.relative_to(std).as_posix()
+            continue
+        try:
+            out[mod.display] = mod.path.relative_to(base).as_posix()
+        except ValueError:
+            out[mod.display] = str(PurePosixPath(*mod.path.parts[-2:]))
+    return out
 
 
 def quantity(value: ast.QuantityValue, type_name: str) -> m.Quantity | None:
@@ -54,13 +75,19 @@ def value_of(value: ast.Value | None, type_name: str) -> m.Value | None:
 
 
 class Lowerer:
-    def __init__(self, mod: ModuleInfo, graphs, sources: dict[str, str]) -> None:
+    def __init__(self, mod: ModuleInfo, graphs, sources: dict[str, str],
+                 names: dict[str, str] | None = None) -> None:
         self.mod = mod
+        self.names = names or {}
         self.scope = mod.scope
         self.graphs = {g.name: g for g in graphs}
         self.sources = sources
 
     # ------------------------------------------------------------ helpers
+
+    def where(self, span) -> str:
+        """`file:line` of a span, the file named as in the bundle."""
+        return f"{self.names.get(span.file, span.file)}:{span.line}"
 
     def decls(self, category: str) -> list:
         """Declarations of a category visible in the scenario, in a stable order: the
@@ -95,11 +122,11 @@ class Lowerer:
         h = self.mod.ast.header
         return m.Header(id=h.id.name if h.id else _slug(h.title), title=h.title, version=h.version,
                         risk=h.risk.name if h.risk else None, site=h.site,
-                        description=h.description, source=where(h.span))
+                        description=h.description, source=self.where(h.span))
 
     def roles(self) -> list[m.Role]:
         return [m.Role(id=r.name.name, title=r.title, qualified=r.qualified,
-                       source=where(r.span)) for r in self.decls("role")]
+                       source=self.where(r.span)) for r in self.decls("role")]
 
     def equipment(self) -> list[m.Equipment]:
         eqs = self.decls("equipment")
@@ -135,7 +162,7 @@ class Lowerer:
                     located_in=eq.located_in.text if eq.located_in else None,
                     contains=[r.text for r in eq.contains]),
                 position=positions[eq.name.name], model=f"urdf/{_file_id(eq.name.name)}.urdf",
-                source=where(eq.span)))
+                source=self.where(eq.span)))
         return out
 
     def substances(self) -> list[m.Substance]:
@@ -151,7 +178,7 @@ class Lowerer:
                     props[p.name.name] = v if t not in ("number", "count") else v.si
             out.append(m.Substance(id=s.name.name, title=s.title,
                                    groups=[g.name for g in s.groups], properties=props,
-                                   source=where(s.span)))
+                                   source=self.where(s.span)))
         return out
 
     def action(self, a: ast.Action) -> m.Action:
@@ -159,8 +186,8 @@ class Lowerer:
             op=a.op, verb=a.verb.name if a.verb else None,
             targets=[state_ref(t) for t in a.targets], to=[state_ref(t) for t in a.to],
             preposition=a.preposition if a.to else None,
-            at=value_of(a.at, "number") if isinstance(a.at, ast.QuantityValue) and not a.at.unit
-            else _any_quantity(a.at),
+            at=_any_quantity(a.at) if isinstance(a.at, ast.QuantityValue)
+            else value_of(a.at, "text"),
             role=a.role.name if a.role else None, roles=[r.name for r in a.roles],
             device=a.device.name if a.device else None,
             permit=a.permit.name if a.permit else None, text=a.text,
@@ -192,7 +219,7 @@ class Lowerer:
             if data.get("prompt"):
                 extra["prompt"] = data["prompt"]
             span = data.get("span")
-            nodes.append(m.Node(id=nid, kind=kind, source=where(span) if span else None,
+            nodes.append(m.Node(id=nid, kind=kind, source=self.where(span) if span else None,
                                 **extra))
         edges = []
         for u, v, data in g.edges(data=True):
@@ -218,7 +245,7 @@ class Lowerer:
             attendant=proc.attendant.name if proc.attendant else None, rescue=rescue,
             group_lockout=proc.group_lockout, shift_change=proc.shift_change,
             description=proc.description,
-            graph=m.StepGraph(nodes=nodes, edges=edges), source=where(proc.span))
+            graph=m.StepGraph(nodes=nodes, edges=edges), source=self.where(proc.span))
 
     def faults(self) -> list[m.Fault]:
         out = []
@@ -250,7 +277,7 @@ class Lowerer:
                                  step=c.step.name if c.step else None) for c in f.clears]
             out.append(m.Fault(id=f.name.name, title=f.title, target=state_ref(f.target),
                                triggers=triggers, effects=effects, clears=clears,
-                               description=f.description, source=where(f.span)))
+                               description=f.description, source=self.where(f.span)))
         return out
 
     def thresholds(self, items) -> list[m.Threshold]:
@@ -267,7 +294,7 @@ class Lowerer:
             out.append(m.Threshold(metric=t.metric.name,
                                    subject=t.subject.name if t.subject else None, cmp=t.op,
                                    value=q, weight=t.weight if t.weight is not None else 1.0,
-                                   critical=t.critical, source=where(t.span)))
+                                   critical=t.critical, source=self.where(t.span)))
         return out
 
     def competencies(self) -> list[m.Competency]:
@@ -292,7 +319,7 @@ class Lowerer:
                 valid_for=value_of(valid_for, "time") if valid_for is not None else None,
                 thresholds=self.thresholds(merged), initial=self.thresholds(c.initial),
                 refresher=self.thresholds(c.refresher), description=c.description,
-                source=where(c.span)))
+                source=self.where(c.span)))
         return out
 
     def xapi(self, header: m.Header, procedures, competencies) -> m.Xapi:
@@ -323,6 +350,7 @@ class Lowerer:
         procs = [self.procedure(p) for p in self.decls("procedure")
                  if p.name.name in self.graphs]
         comps = self.competencies()
+        used_sources = {self.names.get(k, k): v for k, v in used_sources.items()}
         digest = hashlib.sha256()
         for name in sorted(used_sources):
             digest.update(name.encode() + b"\0" + used_sources[name].encode() + b"\0")
