@@ -14,7 +14,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .compile import model
 from .compile.model import FORMAT, FORMAT_MAJOR, Bundle
+
+__all__ = ["Bundle", "BundleError", "check_format", "load", "model", "schema", "schema_text"]
 
 
 class BundleError(Exception):
