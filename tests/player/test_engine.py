@@ -1,0 +1,114 @@
+"""The procedure engine and traces, on the compiled conveyor lockout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from twinlang.bundle import load
+from twinlang.compile import compile_files
+from twinlang.player.log import read_log
+from twinlang.player.runner import play
+from twinlang.player.trace import TraceError, parse_action, parse_trace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def conveyor(tmp_path_factory) -> Path:
+    """The conveyor lockout with the 45 minutes of belt work cut to 1 (to keep tests fast)."""
+    out = tmp_path_factory.mktemp("bundle")
+    src = out / "loto_conveyor.twin"
+    text = (ROOT / "examples" / "loto_conveyor.twin").read_text(encoding="utf-8")
+    assert "for 45 min" in text
+    src.write_text(text.replace("for 45 min", "for 1 min"), encoding="utf-8")
+    result = compile_files([src], out / "build")
+    assert not result.report.has_errors
+    return result.bundles[0]
+
+
+def test_parse_action_forms():
+    a = parse_action("apply lock to DS-12, V-31")
+    assert (a.op, a.device, a.targets) == ("apply", "lock", ("DS-12", "V-31"))
+    a = parse_action("verify VT-1 on PU-1")
+    assert (a.op, a.verb, a.targets, a.to) == ("do", "verify", ("VT-1",), ("PU-1",))
+    a = parse_action('notify operator "C-12 is locked out"')
+    assert (a.op, a.role, a.text) == ("notify", "operator", "C-12 is locked out")
+    a = parse_action("position SS-12 at off")
+    assert (a.verb, a.targets, a.at) == ("position", ("SS-12",), "off")
+    assert parse_action("account for mechanic, operator").roles == ("mechanic", "operator")
+    assert parse_action("sign permit entry").op == "permit_sign"
+    with pytest.raises(ValueError):
+        parse_action("apply padlock to DS-12")
+
+
+def test_trace_is_checked_before_the_run(conveyor):
+    bundle = load(conveyor)
+    bad = "\n".join([
+        json.dumps({"t": 5, "by": "mechanic", "action": "close V-99"}),
+        json.dumps({"t": 6, "by": "mechanic", "action": "bleed DS-12"}),
+        json.dumps({"t": 2, "by": "mechanic", "action": "close V-31"}),
+        json.dumps({"t": 7, "by": "janitor", "action": "close V-31"}),
+    ])
+    with pytest.raises(TraceError) as err:
+        parse_trace(bad, bundle, name="t.jsonl")
+    text = str(err.value)
+    assert "t.jsonl:1: unknown equipment `V-99`" in text
+    assert "t.jsonl:2: `DS-12` (Disconnect) does not accept `bleed`" in text
+    assert "t.jsonl:3: time goes backwards" in text
+    assert "t.jsonl:4: unknown role `janitor`" in text
+
+
+def test_expert_run_completes_and_logs(conveyor, tmp_path):
+    log = tmp_path / "run.jsonl"
+    result = play(conveyor, log_path=log, seed=3)
+    assert result.outcome == "completed"
+    header, events, problems = read_log(log)
+    assert problems == []
+    assert header["format"] == "twinlang.log/1" and header["seed"] == 3
+    assert header["bundle"]["content_hash"] == load(conveyor).content_hash
+    completed = [e["step"] for e in events if e["type"] == "step_completed"]
+    assert completed[0] == "prepare" and "work" in completed
+    assert not [e for e in events if e["type"] in ("step_skipped", "wrong_role")]
+
+
+def test_same_bundle_seed_and_trace_give_the_same_log(conveyor, tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    play(conveyor, log_path=a, seed=7)
+    play(conveyor, log_path=b, seed=7)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def _expert_trace(conveyor, tmp_path) -> list[dict]:
+    """The expert run turned into a trace (actions with their times and roles)."""
+    log = tmp_path / "expert.jsonl"
+    play(conveyor, log_path=log)
+    _h, events, _p = read_log(log)
+    return [{"t": e["t"], "by": e["by"], "action": e["action"]}
+            for e in events if e["type"] == "action"]
+
+
+def test_skipping_the_try_out_is_recorded(conveyor, tmp_path):
+    lines = [x for x in _expert_trace(conveyor, tmp_path) if not x["action"].startswith(
+        "try_start")]
+    bundle = load(conveyor)
+    trace = parse_trace("\n".join(json.dumps(x) for x in lines), bundle)
+    result = play(conveyor, trace=trace, log_path=tmp_path / "skip.jsonl")
+    events = result.events
+    skipped = [e for e in events if e["type"] == "step_skipped"]
+    assert any(e["step"] == "tryout" for e in skipped)
+    assert any(e["type"] == "critical" and e.get("step") == "tryout" for e in events)
+
+
+def test_a_wrong_role_is_recorded(conveyor, tmp_path):
+    lines = _expert_trace(conveyor, tmp_path)
+    for x in lines:
+        if x["action"].startswith("remove lock from DS-12"):
+            x["by"] = "mechanic"
+    bundle = load(conveyor)
+    trace = parse_trace("\n".join(json.dumps(x) for x in lines), bundle)
+    result = play(conveyor, trace=trace)
+    assert any(e["type"] == "wrong_role" and e["step"] == "unlock_disconnect"
+               for e in result.events)
