@@ -62,7 +62,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return cmd_version(args)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        _error("a command is required: `check`, `compile`, `graph`, `schema` or `explain`")
+        _error("a command is required: `check`, `compile`, `play`, `graph`, `schema` or "
+               "`explain`")
         return EXIT_USAGE
     return args.func(args)
 
@@ -140,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", metavar="FILE",
                         help="write the schema to FILE instead of standard output")
     schema.set_defaults(command="schema", func=cmd_schema)
+
+    play = verbs.add_parser(
+        "play", help="play a compiled scenario (expert policy or a trace)",
+        description="Run a procedure of a compiled bundle headless, with the built-in expert "
+        "policy or the timed actions of a trace file, and write the event log.",
+    )
+    play.add_argument("bundle", metavar="BUNDLE", help="a bundle directory (from `compile`)")
+    who = play.add_mutually_exclusive_group()
+    who.add_argument("--trace", metavar="FILE", help="a trace of timed actions (JSON Lines)")
+    who.add_argument("--expert", action="store_true",
+                     help="let the expert policy perform a correct path (the default)")
+    play.add_argument("--procedure", metavar="NAME", help="the procedure to play")
+    play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    play.add_argument("--log", metavar="OUT.jsonl", help="write the event log to this file")
+    play.set_defaults(command="play", func=cmd_play)
     return parser
 
 
@@ -309,6 +325,37 @@ def cmd_compile(args: argparse.Namespace) -> int:
                                                           "a `scenario` header)"]
         _write(sys.stderr, "\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from .bundle import BundleError, load
+    from .player.runner import play
+    from .player.trace import TraceError, load_trace
+
+    try:
+        trace = load_trace(args.trace, load(args.bundle)) if args.trace else None
+        result = play(args.bundle, trace=trace, seed=args.seed, log_path=args.log,
+                      procedure=args.procedure)
+    except (BundleError, TraceError) as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(_os_error_text(exc, "write")) from None
+    counts: dict[str, int] = {}
+    for e in result.events:
+        counts[e["type"]] = counts.get(e["type"], 0) + 1
+    lines = [f"{result.outcome} after {result.time:.1f} s of simulated time"
+             + (f": {result.reason}" if result.reason else "")]
+    for kind, label in (("step_completed", "steps completed"), ("step_skipped", "steps skipped"),
+                        ("expectation_failed", "expectations failed"),
+                        ("wrong_role", "steps by the wrong role"), ("critical", "critical events"),
+                        ("alarm", "alarms")):
+        if counts.get(kind):
+            lines.append(f"  {counts[kind]} {label}")
+    if args.log:
+        lines.append(f"event log: {args.log}")
+    _write(sys.stdout, "\n".join(lines) + "\n")
+    return EXIT_OK if result.outcome == "completed" and not counts.get("critical") else \
+        EXIT_DIAGNOSTICS
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
