@@ -13,15 +13,20 @@ state is a toxic gas.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from ... import ast
 from ...diagnostics import Label
 from ...diagnostics.codes import define
-from ...semantics import units
 from ..dataflow import FLOW_EDGES, ordered_phases, path_between, witness
 from ..model import ABORT, END, START
 from . import RuleContext, rule
+from ._confined_analysis import (
+    analysis,
+    first_gap,
+    is_deep,
+    length_si,
+    reverse_results,
+    rig_result,
+)
+from ._confined_atmosphere import CLASS_TEXT, ORDER, alarm_is_atmospheric, alarm_setpoints
 
 PACK = "confined space"
 
@@ -193,427 +198,6 @@ SETPOINT = define("TW0715", "atmosphere-alarm-setpoint", "error",
     """, PACK)
 
 
-# ---------------------------------------------------------------- vocabulary
-
-#: Verbs that read an instrument (a test when the step also checks the reading).
-TEST_VERBS = frozenset({"measure", "test", "check", "sample", "read", "monitor"})
-#: Verbs that set up a retrieval system (a kind that accepts `retrieve`).
-RIG_VERBS = frozenset({"rig", "attach", "set_up", "install", "mount"})
-ORDER = ("oxygen", "flammables", "toxics")
-CLASS_TEXT = {"oxygen": "oxygen", "flammables": "flammable gas", "toxics": "toxic gas"}
-#: 1910.146(b) hazardous atmosphere: O2 < 19.5 % or > 23.5 %, flammables > 10 % LFL.
-O2_LOW, O2_HIGH, LFL_SHARE = 0.195, 0.235, 0.10
-O2_TEXT = "between 19.5 % vol and 23.5 % vol"
-#: Deeper vertical entries need a mechanical retrieval device (1910.146(k)(3)(ii)).
-RETRIEVAL_DEPTH_M = 1.52
-#: Detector state names → the substance whose PEL limits them.
-TOXIC_ALIASES = {"h2s": "hydrogen_sulfide", "co": "carbon_monoxide", "cl2": "chlorine",
-                 "nh3": "ammonia", "so2": "sulfur_dioxide", "no2": "nitrogen_dioxide",
-                 "hcn": "hydrogen_cyanide"}
-#: Instrument parameters that set a toxic limit, `{}` being the state name.
-LIMIT_PARAMS = ("{}_limit", "{}_pel", "{}_low_alarm")
-_EPS = 1e-9
-
-
-def is_confined_space(kind: ast.Kind | None) -> bool:
-    """A kind one can `enter` and that has a volume: a confined space."""
-    return bool(kind is not None and any(a.name == "enter" for a in kind.actions)
-                and any(p.type.name.name == "volume" for p in kind.params))
-
-
-def _state(ctx: RuleContext, tag: str, name: str) -> ast.StateDef | None:
-    kind = ctx.kind(tag)
-    return next((s for s in kind.states if s.name.name == name), None) if kind else None
-
-
-def atmosphere_class(ctx: RuleContext, tag: str, name: str) -> str | None:
-    st = _state(ctx, tag, name)
-    if st is None:
-        return None
-    if st.type.name.name == "flammability":
-        return "flammables"
-    if name.lower() in ("oxygen", "o2"):
-        return "oxygen"
-    return "toxics" if st.type.name.name == "concentration" else None
-
-
-def _walk(cond):
-    """Every atomic condition under ``cond`` (through and/or/not)."""
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, ast.And | ast.Or):
-            stack.extend((c.right, c.left))
-        elif isinstance(c, ast.Not):
-            stack.append(c.operand)
-        elif c is not None:
-            yield c
-
-
-def _conjuncts(cond):
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, ast.And):
-            stack.extend((c.right, c.left))
-        else:
-            yield c
-
-
-def _si(value, type_name: str) -> float | None:
-    if not isinstance(value, ast.QuantityValue):
-        return None
-    try:
-        return units.convert(value.number, value.unit, type_name).si
-    except Exception:  # a value the semantic stage already reported
-        return None
-
-
-def qtext(value) -> str:
-    if isinstance(value, ast.QuantityValue):
-        return f"{value.text} {value.unit}" if value.unit else value.text
-    return "?"
-
-
-def param_value(ctx: RuleContext, tag: str, name: str):
-    eq, kind = ctx.equipment(tag), ctx.kind(tag)
-    for ps in eq.params if eq is not None else ():
-        if ps.name.name == name:
-            return ps.value
-    for pd in kind.params if kind is not None else ():
-        if pd.name.name == name:
-            return pd.default
-    return None
-
-
-def length_si(ctx: RuleContext, tag: str, name: str) -> float | None:
-    return _si(param_value(ctx, tag, name), "length")
-
-
-def toxic_limit(ctx: RuleContext, tag: str, name: str) -> tuple[float, str, str] | None:
-    """(limit in SI, limit as written, where it comes from), the lowest one declared."""
-    found = []
-    for pattern in LIMIT_PARAMS:
-        pname = pattern.format(name)
-        v = param_value(ctx, tag, pname)
-        if _si(v, "concentration") is not None:
-            found.append((_si(v, "concentration"), qtext(v), f"`{pname}` of `{tag}`"))
-    for sub in dict.fromkeys((name, TOXIC_ALIASES.get(name.lower()))):
-        decl = ctx.scope.get(sub) if sub else None
-        if decl is None or decl.category != "substance":
-            continue
-        for ps in decl.node.params:
-            if ps.name.name == "pel" and _si(ps.value, "concentration") is not None:
-                found.append((_si(ps.value, "concentration"), qtext(ps.value),
-                              f"the PEL of `{sub}`"))
-    return min(found, key=lambda f: f[0]) if found else None
-
-
-@dataclass(frozen=True)
-class Entry:
-    node: str
-    space: str
-    name: str
-
-
-@dataclass
-class Tests:
-    """What one step does with atmospheric readings."""
-
-    measured: set = field(default_factory=set)   # classes read or checked
-    checked: set = field(default_factory=set)    # classes checked against a limit
-    gated: set = field(default_factory=set)      # ... and in the standard's order
-    accepted: set = field(default_factory=set)   # items with the bounds the standard needs
-    partial: dict = field(default_factory=dict)  # item → what the check lacks
-    lax: list = field(default_factory=list)      # (span, message, help)
-    toxic: set = field(default_factory=set)      # toxic state names read
-
-
-class Analysis:
-    """The entries of a procedure and the path facts the confined-space rules share."""
-
-    def __init__(self, ctx: RuleContext) -> None:
-        self.ctx = ctx
-        self.entries = [Entry(n, t, ctx.g.nodes[n]["name"]) for n in ctx.step_nodes()
-                        for verb, targets, _a in ctx.verbs(n) if verb == "enter"
-                        for t in targets if is_confined_space(ctx.kind(t))]
-        self._tests: dict = {}
-        self._cache: dict = {}
-        self.item_ref: dict[str, str] = {}
-
-    def _memo(self, key, fn):
-        if key not in self._cache:
-            self._cache[key] = fn()
-        return self._cache[key]
-
-    # ------------------------------------------------------------ exits
-
-    def exits(self, space: str) -> list:
-        return self._memo(("exits", space), lambda: [
-            n for n in self.ctx.step_nodes()
-            if any(v == "exit" and space in t for v, t, _a in self.ctx.verbs(n))])
-
-    def exit_classes(self, space: str):
-        exits = set(self.exits(space))
-        return lambda n: frozenset({"exit"}) if n in exits else frozenset()
-
-    def exit_results(self, space: str) -> list:
-        return self._memo(("exit-results", space), lambda: [
-            ordered_phases(self.ctx.g, t, ["exit"], self.exit_classes(space), reverse=True)
-            for t in (END, ABORT)])
-
-    def inside(self, e: Entry) -> set:
-        """Steps after the entry and before an exit (alarm handlers left out)."""
-        g, stop = self.ctx.g, set(self.exits(e.space))
-        seen, stack = {e.node}, [e.node]
-        while stack:
-            for nxt, d in g.succ[stack.pop()].items():
-                if d.get("kind") in FLOW_EDGES - {"alarm"} and nxt not in seen:
-                    seen.add(nxt)
-                    if nxt not in stop:
-                        stack.append(nxt)
-        return {n for n in seen - stop - {e.node} if g.nodes[n]["kind"] == "step"}
-
-    # ------------------------------------------------------------ tests
-
-    def _readings(self, ref: ast.Ref):
-        """(tag, state, class) read through ``ref``: one state, or every one of a detector."""
-        tag = ref.head.name
-        if len(ref.parts) == 2:
-            cls = atmosphere_class(self.ctx, tag, ref.parts[1].name)
-            return [(tag, ref.parts[1].name, cls)] if cls else []
-        kind = self.ctx.kind(tag)
-        out = [(tag, s.name.name, atmosphere_class(self.ctx, tag, s.name.name))
-               for s in (kind.states if kind is not None and len(ref.parts) == 1 else ())]
-        return sorted((r for r in out if r[2]), key=lambda r: ORDER.index(r[2]))
-
-    def tests(self, n) -> Tests:
-        if n not in self._tests:
-            self._tests[n] = self._step_tests(n) if self.ctx.g.nodes[n]["kind"] == "step" \
-                else Tests()
-        return self._tests[n]
-
-    def _step_tests(self, n) -> Tests:
-        ctx, t = self.ctx, Tests()
-        order: list[tuple[str, bool]] = []
-        conds = []
-        for a in ctx.actions(n):
-            if a.op == "record" or (a.op == "do" and a.verb and a.verb.name in TEST_VERBS):
-                for tag, st, cls in (r for ref in a.targets for r in self._readings(ref)):
-                    self._seen(t, tag, st, cls)
-                    order.append((cls, False))
-            if a.op == "wait_until" and a.condition is not None:
-                conds.append(a.condition)
-        step = ctx.step(n)
-        if step is not None:
-            conds += [e.condition for e in step.expects] + list(step.requires)
-        bounds: dict = {}
-        for cond in conds:
-            for c in _walk(cond):
-                if not hasattr(c, "ref") or len(c.ref.parts) != 2:
-                    continue
-                for tag, st, cls in self._readings(c.ref):
-                    self._seen(t, tag, st, cls)
-                    t.checked.add(cls)
-                    order.append((cls, True))
-                    bounds.setdefault((tag, st, cls), [None, None])
-            for c in _conjuncts(cond):
-                if isinstance(c, ast.Compare | ast.Between) and len(c.ref.parts) == 2:
-                    key = (c.ref.head.name, c.ref.parts[1].name)
-                    cls = atmosphere_class(ctx, *key)
-                    if cls is not None:
-                        _bound(bounds[(*key, cls)], c, _state(ctx, *key).type.name.name)
-        for (tag, st, cls), (lo, hi) in bounds.items():
-            self._judge(t, tag, st, cls, lo, hi)
-        # a check counts for the order only if no check of an earlier class follows it
-        low = len(ORDER)
-        for cls, gate in reversed(order):
-            if gate and ORDER.index(cls) <= low:
-                t.gated.add(cls)
-                low = ORDER.index(cls)
-        return t
-
-    def _seen(self, t: Tests, tag: str, st: str, cls: str) -> None:
-        t.measured.add(cls)
-        item = f"toxic:{st}" if cls == "toxics" else cls
-        self.item_ref.setdefault(item, f"{tag}.{st}")
-        if cls == "toxics":
-            t.toxic.add(st)
-
-    def _judge(self, t: Tests, tag, st, cls, lo, hi) -> None:
-        ref = f"`{tag}.{st}`"
-        item = f"toxic:{st}" if cls == "toxics" else cls
-        lax = []
-        if cls == "oxygen":
-            if lo is not None and lo[0] < O2_LOW - _EPS:
-                lax.append((lo, f"{ref} accepts oxygen down to {qtext(lo[1])}: below "
-                            "19.5 % vol the atmosphere is oxygen-deficient"))
-            if hi is not None and hi[0] > O2_HIGH + _EPS:
-                lax.append((hi, f"{ref} accepts oxygen up to {qtext(hi[1])}: above "
-                            "23.5 % vol the atmosphere is oxygen-enriched"))
-            complete = lo is not None and hi is not None
-            lacking = ("no upper bound" if lo is not None else "no lower bound"
-                       if hi is not None else "no bounds")
-        else:
-            limit = LFL_SHARE if cls == "flammables" else (toxic_limit(self.ctx, tag, st) or
-                                                           (None,))[0]
-            if hi is not None and limit is not None and hi[0] > limit + _EPS:
-                what = ("above 10 % LEL the atmosphere is hazardous" if cls == "flammables"
-                        else "the limit is " + item_text_limit(self.ctx, tag, st))
-                lax.append((hi, f"{ref} accepts up to {qtext(hi[1])}: {what}"))
-            complete = hi is not None
-            lacking = "no upper bound"
-        for (_v, _value, span), message in lax:
-            t.lax.append((span, message, "tighten the expectation to the limit of "
-                          "29 CFR 1910.146(b)"))
-        if complete or lax:
-            t.accepted.add(item)
-        else:
-            t.partial[item] = f"{ref} with {lacking}"
-
-    def toxics_required(self) -> bool:
-        ctx = self.ctx
-        if any(h.hazard_class is not None and h.hazard_class.name in ("toxic_atmosphere", "toxic")
-               for h in ctx.proc.hazards):
-            return True
-        if any(self.tests(n).toxic for n in ctx.step_nodes()):
-            return True
-        for e in self.entries:
-            eq = ctx.equipment(e.space)
-            for ref in eq.contains if eq is not None else ():
-                decl = ctx.scope.get(ref.head.name)
-                if decl is not None and decl.category == "substance" and any(
-                        p.name.name == "pel" for p in decl.node.params):
-                    return True
-        return False
-
-    def sequence(self):
-        phases = ["oxygen", "flammables"] + (["toxics"] if self.toxics_required() else [])
-        return self._memo("sequence", lambda: ordered_phases(
-            self.ctx.g, START, phases, lambda n: frozenset(self.tests(n).gated)))
-
-    def test_gap(self, n):
-        """(class missing, node that tested it too early or None, path) or None."""
-        res = self.sequence()
-        if not res.reached(n) or res.missing(n) is None:
-            return None
-        cls = res.missing(n)
-        path = witness(res, n)
-        early = next((p for p in path[:-1] if cls in self.tests(p).checked), None)
-        return cls, early if ORDER.index(cls) > 0 else None, path
-
-    def required_items(self) -> list[str]:
-        toxic = sorted({s for n in self.ctx.step_nodes() for s in self.tests(n).toxic})
-        return ["oxygen", "flammables"] + [f"toxic:{s}" for s in toxic]
-
-    def acceptance(self, item: str):
-        return self._memo(("accept", item), lambda: ordered_phases(
-            self.ctx.g, START, [item],
-            lambda n: frozenset({item}) if item in self.tests(n).accepted else frozenset()))
-
-    def item_text(self, item: str, expect: bool = False) -> str:
-        ref = self.item_ref.get(item, "GD-1." + item.split(":")[-1])
-        if item == "oxygen":
-            return f"`{ref} {O2_TEXT}`" if expect else f"oxygen {O2_TEXT}"
-        if item == "flammables":
-            return f"`{ref} < 10 % LEL`" if expect else "flammable gas below 10 % LEL"
-        tag, st = ref.split(".", 1)
-        limit = toxic_limit(self.ctx, tag, st)
-        if expect:
-            return f"`{ref} < {limit[1] if limit else 'LIMIT'}`"
-        return (f"`{st}` below {item_text_limit(self.ctx, tag, st)}" if limit
-                else f"an upper bound on `{st}`")
-
-    # ------------------------------------------------------------ rescue, accounting
-
-    def rigs(self, n) -> bool:
-        ctx = self.ctx
-        return any(verb in RIG_VERBS and any(
-            k is not None and any(a.name == "retrieve" for a in k.actions)
-            for k in map(ctx.kind, targets)) for verb, targets, _a in ctx.verbs(n))
-
-    def accounts(self, n, space: str) -> bool:
-        ctx = self.ctx
-        if ctx.g.nodes[n]["kind"] != "step":
-            return False
-        entrants = {ctx.performer(e.node) for e in self.entries if e.space == space}
-        entrants |= {ctx.performer(x) for x in self.exits(space)}
-        refs = [r for a in ctx.actions(n) if a.op in ("record", "do") for r in a.targets]
-        refs += ctx.expect_refs(n)
-        for a in ctx.actions(n):
-            if a.op == "account" and (not entrants or entrants & {r.name for r in a.roles}):
-                return True
-        return any(r.head.name == space and len(r.parts) == 2 and (
-            (st := _state(ctx, space, r.parts[1].name)) is not None
-            and st.type.name.name == "count") for r in refs)
-
-
-def _bound(slot: list, c, type_name: str) -> None:
-    """Narrow [lo, hi] (each (si, value, span)) by one comparison."""
-    if isinstance(c, ast.Between):
-        pairs = [(0, c.low), (1, c.high)]
-    else:
-        pairs = {">": [(0, c.value)], ">=": [(0, c.value)], "<": [(1, c.value)],
-                 "<=": [(1, c.value)], "==": [(0, c.value), (1, c.value)]}.get(c.op, [])
-    for i, value in pairs:
-        v = _si(value, type_name)
-        if v is None:
-            continue
-        cur = slot[i]
-        if cur is None or (v > cur[0] if i == 0 else v < cur[0]):
-            slot[i] = (v, value, c.span)
-
-
-def item_text_limit(ctx: RuleContext, tag: str, st: str) -> str:
-    limit = toxic_limit(ctx, tag, st)
-    return f"{limit[1]} ({limit[2]})" if limit else "its limit"
-
-
-def alarm_is_atmospheric(ctx: RuleContext, node) -> bool:
-    cond = ctx.g.nodes[node].get("condition")
-    return any(hasattr(c, "ref") and len(c.ref.parts) == 2 and atmosphere_class(
-        ctx, c.ref.head.name, c.ref.parts[1].name) for c in _walk(cond))
-
-
-def alarm_setpoints(ctx: RuleContext, cond):
-    """(span, message, help) for each alarm threshold beyond the limits of 1910.146(b)."""
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, ast.And | ast.Or):
-            stack.extend((c.right, c.left))
-        if not isinstance(c, ast.Compare) or len(c.ref.parts) != 2:
-            continue
-        tag, st = c.ref.head.name, c.ref.parts[1].name
-        cls = atmosphere_class(ctx, tag, st)
-        v = _si(c.value, _state(ctx, tag, st).type.name.name) if cls else None
-        if v is None:
-            continue
-        below, above = c.op in ("<", "<="), c.op in (">", ">=")
-        need = None
-        if cls == "oxygen" and below and v < O2_LOW - _EPS:
-            need = "below 19.5 % vol"
-        elif cls == "oxygen" and above and v > O2_HIGH + _EPS:
-            need = "above 23.5 % vol"
-        elif cls == "flammables" and above and v > LFL_SHARE + _EPS:
-            need = "at 10 % LEL"
-        elif cls == "toxics" and above:
-            limit = toxic_limit(ctx, tag, st)
-            if limit is not None and v > limit[0] + _EPS:
-                need = f"at {item_text_limit(ctx, tag, st)}"
-        if need:
-            yield (c.span, f"the alarm on `{c.ref.text}` goes off only at {qtext(c.value)}; "
-                   f"it must go off {need}",
-                   "set the alarm threshold at the limit of 29 CFR 1910.146(b) or inside it")
-
-
-def analysis(ctx: RuleContext) -> Analysis:
-    an = ctx.__dict__.get("_confined_analysis")
-    if an is None:
-        an = ctx.__dict__["_confined_analysis"] = Analysis(ctx)
-    return an
-
-
 # ---------------------------------------------------------------- rules
 
 def _entries(ctx: RuleContext):
@@ -773,22 +357,11 @@ def monitoring(ctx: RuleContext):
                        "inside, or a monitoring step in `parallel` with it")
 
 
-def _reverse(ctx: RuleContext, phases, classes):
-    return [ordered_phases(ctx.g, t, phases, classes, reverse=True) for t in (END, ABORT)]
-
-
-def _first_gap(results, n):
-    for res in results:
-        if res.reached(n) and res.missing(n) is not None:
-            return res
-    return None
-
-
 @rule(NO_EXIT, PACK, "29 CFR 1910.146(h)(4), (i)(6)")
 def no_exit(ctx: RuleContext):
     an = analysis(ctx)
     for e in an.entries:
-        res = _first_gap(an.exit_results(e.space), e.node)
+        res = first_gap(an.exit_results(e.space), e.node)
         if res is not None:
             yield ctx.diag(NO_EXIT, f"after `{e.name}` the entrant never leaves `{e.space}` "
                            "on this path", e.node, path=_through(ctx, e.node, witness(res, e.node)),
@@ -837,25 +410,14 @@ def attendant_busy(ctx: RuleContext):
                                "only monitors and protects the entrants")
 
 
-def _rig_result(ctx: RuleContext):
-    an = analysis(ctx)
-    return ordered_phases(ctx.g, START, ["rig"],
-                          lambda n: frozenset({"rig"}) if an.rigs(n) else frozenset())
-
-
-def _deep(ctx: RuleContext, space: str) -> bool:
-    depth = length_si(ctx, space, "vertical_depth")
-    return depth is not None and depth > RETRIEVAL_DEPTH_M
-
-
 @rule(NO_RESCUE, PACK, "29 CFR 1910.146(k)")
 def no_rescue(ctx: RuleContext):
     ents = _entries(ctx)
     if not ents or ctx.proc.rescue is not None:
         return
-    res = _rig_result(ctx)
+    res = rig_result(ctx)
     for e in ents:
-        if _deep(ctx, e.space) or not res.reached(e.node) or res.missing(e.node) is None:
+        if is_deep(ctx, e.space) or not res.reached(e.node) or res.missing(e.node) is None:
             continue  # deep spaces: reported as retrieval-device-missing
         yield ctx.diag(NO_RESCUE, f"`{e.space}` is entered in `{e.name}` with no rescue "
                        "provision",
@@ -866,10 +428,10 @@ def no_rescue(ctx: RuleContext):
 
 @rule(NO_RETRIEVAL, PACK, "29 CFR 1910.146(k)(3)(ii)")
 def no_retrieval(ctx: RuleContext):
-    ents = [e for e in _entries(ctx) if _deep(ctx, e.space)]
+    ents = [e for e in _entries(ctx) if is_deep(ctx, e.space)]
     if not ents:
         return
-    res = _rig_result(ctx)
+    res = rig_result(ctx)
     for e in ents:
         if res.reached(e.node) and res.missing(e.node) is not None:
             depth = length_si(ctx, e.space, "vertical_depth")
@@ -890,7 +452,7 @@ def not_cancelled(ctx: RuleContext):
                      and a.op in ("permit_issue", "permit_sign")
                      for n in ctx.step_nodes() for a in ctx.actions(n))]
     for e in an.entries:
-        if _first_gap(an.exit_results(e.space), e.node) is not None:
+        if first_gap(an.exit_results(e.space), e.node) is not None:
             continue  # reported as entry-without-exit
         for name in signed:
             def classes(n, name=name, space=e.space):
@@ -900,7 +462,7 @@ def not_cancelled(ctx: RuleContext):
                     out.add("revoke")
                 return frozenset(out)
 
-            res = _first_gap(_reverse(ctx, ["revoke", "exit"], classes), e.node)
+            res = first_gap(reverse_results(ctx, ["revoke", "exit"], classes), e.node)
             if res is None:
                 continue
             path = _through(ctx, e.node, witness(res, e.node))
@@ -921,10 +483,10 @@ def not_accounted(ctx: RuleContext):
     an = analysis(ctx)
     seen = set()
     for e in an.entries:
-        results = _reverse(ctx, ["account"], lambda n, s=e.space: frozenset({"account"})
+        results = reverse_results(ctx, ["account"], lambda n, s=e.space: frozenset({"account"})
                            if an.accounts(n, s) else frozenset())
         for x in an.exits(e.space):
-            res = _first_gap(results, x)
+            res = first_gap(results, x)
             if x in seen or res is None or any(a.op == "account" for a in ctx.actions(x)):
                 continue
             seen.add(x)

@@ -20,23 +20,24 @@ energy-control pack (TW0601).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ... import ast
 from ...diagnostics import Label
 from ...diagnostics.codes import define
-from ...semantics import units
-from ..dataflow import FLOW_EDGES, ordered_phases, witness
+from ..dataflow import ordered_phases, witness
 from ..model import END, START
-from . import (
-    ELECTRICAL_ENERGY,
-    ISOLATE_VERBS,
-    LOCK_DEVICES,
-    RELEASE_VERBS,
-    RuleContext,
-    Source,
-    rule,
+from . import RuleContext, rule
+from ._electrical_circuits import (
+    AOV_VERBS,
+    aov_parts,
+    circuit_classes,
+    circuits,
+    is_proximity,
+    param_value,
+    to_si,
+    typed_params,
+    visible_states,
+    volts_text,
 )
+from ._electrical_testers import failure_edges, proven_in_step, proves, tests_by_tester
 
 PACK = "electrical safety"
 
@@ -130,17 +131,6 @@ BOUNDARY_SMALL = define("TW0806", "approach-boundary-too-small", "error",
     Fix: use at least the table's distance for the circuit voltage.
     """, PACK)
 
-#: Verbs that look at a device (visual verification of open blades).
-VISUAL_VERBS = frozenset({"inspect", "verify", "check"})
-#: States that show the contacts of a disconnecting device.
-VISIBLE_STATES = frozenset({"blades", "contacts"})
-#: Verbs of an absence-of-voltage test.
-AOV_VERBS = frozenset({"test", "measure"})
-#: Verbs that prove a tester on a known source.
-PROVE_VERBS = frozenset({"verify", "test", "check", "prove"})
-#: Parameter values that mark a tester as a proximity (non-contact) tester.
-PROXIMITY_VALUES = frozenset({"proximity", "non_contact", "noncontact", "contactless"})
-
 #: NFPA 70E Table 130.4(E)(a) (2021), AC, exposed fixed circuit parts (domain-facts 3.2):
 #: (upper voltage of the row, limited (metric, imperial text, m), restricted (...) or None).
 _TABLE = (
@@ -154,191 +144,7 @@ _TABLE = (
 _TOLERANCE = 1e-3  # m
 
 
-# ---------------------------------------------------------------- equipment values
-
-
-def param_value(ctx: RuleContext, tag: str, name: str) -> ast.Value | None:
-    """The value of a parameter of equipment ``tag``: as set, or its kind's default."""
-    eq, kind = ctx.equipment(tag), ctx.kind(tag)
-    if eq is None or kind is None:
-        return None
-    for p in eq.params:
-        if p.name.name == name:
-            return p.value
-    for d in kind.params:
-        if d.name.name == name:
-            return d.default
-    return None
-
-
-def to_si(value, type_name: str) -> float | None:
-    if not isinstance(value, ast.QuantityValue):
-        return None
-    try:
-        return units.convert(value.number, value.unit, type_name).si
-    except ValueError:
-        return None
-
-
-def typed_params(ctx: RuleContext, tag: str, type_name: str) -> list[float]:
-    """The SI values of every parameter of ``tag`` whose type is ``type_name``."""
-    kind = ctx.kind(tag)
-    if kind is None:
-        return []
-    out = []
-    for d in kind.params:
-        if d.type.name.name == type_name:
-            si = to_si(param_value(ctx, tag, d.name.name), type_name)
-            if si is not None:
-                out.append(si)
-    return out
-
-
-def volts_text(v: float) -> str:
-    return f"{v / 1000:g} kV" if v >= 1000 else f"{v:g} V"
-
-
-def _visible_states(ctx: RuleContext, tag: str) -> frozenset[str]:
-    kind = ctx.kind(tag)
-    if kind is None:
-        return frozenset()
-    names = {s.name.name for s in kind.states}
-    seen = names & VISIBLE_STATES
-    if seen:
-        return frozenset(seen)
-    drawout = param_value(ctx, tag, "drawout")
-    if "racked" in names and isinstance(drawout, ast.BoolValue) and drawout.value:
-        return frozenset({"racked"})
-    return frozenset()
-
-
-def is_proximity(ctx: RuleContext, tag: str) -> bool:
-    kind = ctx.kind(tag)
-    if kind is None:
-        return False
-    for d in kind.params:
-        v = param_value(ctx, tag, d.name.name)
-        if isinstance(v, ast.NameValue) and v.name in PROXIMITY_VALUES:
-            return True
-    return False
-
-
-# ---------------------------------------------------------------- circuits in scope
-
-
-@dataclass
-class Circuit:
-    """An `electrical` source in scope, and what its circuit holds."""
-
-    src: Source
-    chain: frozenset[str]
-    devices: frozenset[str]     # its isolating (disconnecting) devices
-    visible: frozenset[str]     # those whose contacts can be seen
-    stored: frozenset[str]      # equipment holding stored electrical energy in the circuit
-    grounded: bool              # the procedure grounds the circuit (not only a capacitor)
-    volts: float | None
-
-
-def _stored_electrical(ctx: RuleContext, energy: str) -> bool:
-    return energy in ELECTRICAL_ENERGY and ctx.energy_stored(energy)
-
-
-def _aov_parts(action: ast.Action, targets: list[str], chain) -> tuple[list[str], list[str]]:
-    """(points tested in ``chain``, testers) of an absence-of-voltage action."""
-    refs = [*targets, *(r.head.name for r in action.to)]
-    points = [x for x in refs if x in chain]
-    testers = [t for t in targets if t not in chain]
-    return points, testers
-
-
-def circuits(ctx: RuleContext) -> list[Circuit]:
-    cached = ctx.__dict__.get("_electrical_circuits")
-    if cached is not None:
-        return cached
-    out = []
-    for src in ctx.sources():
-        if src.energy != "electrical" or ctx.is_control_device(src.equipment):
-            continue
-        up = ctx.upstream(src.equipment)
-        chain = frozenset(up | ctx.downstream(src.equipment))
-        volts = max((v for t in chain for v in typed_params(ctx, t, "voltage")), default=None)
-        if volts is not None and volts < 50:
-            continue
-        if not (_has_test_points(ctx, chain) or _tested(ctx, chain)):
-            continue
-        devices = frozenset(t for t in up if ctx.isolates_energy(t, "electrical"))
-        stored = {t for t in chain
-                  if any(_stored_electrical(ctx, e.name) for e in _kind_stores(ctx, t))}
-        stored |= {s.equipment for s in ctx.sources()
-                   if _stored_electrical(ctx, s.energy) and ctx.downstream(s.equipment) & chain}
-        grounded = any(set(targets) & (chain - stored)
-                       for n in ctx.step_nodes()
-                       for device, targets, _a in ctx.devices(n, "apply") if device == "ground")
-        out.append(Circuit(src, chain, devices,
-                           frozenset(t for t in devices if _visible_states(ctx, t)),
-                           frozenset(stored), grounded, volts))
-    ctx.__dict__["_electrical_circuits"] = out
-    return out
-
-
-def _kind_stores(ctx: RuleContext, tag: str):
-    kind = ctx.kind(tag)
-    return kind.stores if kind is not None else ()
-
-
-def _has_test_points(ctx: RuleContext, chain) -> bool:
-    for t in chain:
-        kind = ctx.kind(t)
-        if kind is not None and any(s.type.name.name == "voltage" for s in kind.states):
-            return True
-    return False
-
-
-def _tested(ctx: RuleContext, chain) -> bool:
-    for n in ctx.step_nodes():
-        for verb, targets, action in ctx.verbs(n):
-            if verb in AOV_VERBS and _aov_parts(action, targets, chain)[0]:
-                return True
-    return False
-
-
-def _circuit_classes(ctx: RuleContext, c: Circuit):
-    cache: dict = {}
-
-    def classes(n) -> frozenset[str]:
-        if n in cache:
-            return cache[n]
-        out = set()
-        if ctx.g.nodes[n]["kind"] == "step":
-            for verb, targets, action in ctx.verbs(n):
-                tset = set(targets)
-                if any(t in c.devices and (verb == ctx.isolating_verb(t) or verb in ISOLATE_VERBS)
-                       for t in targets):
-                    out.add("open")
-                if verb in VISUAL_VERBS and tset & c.visible:
-                    out.add("visual")
-                if verb in RELEASE_VERBS and tset & c.stored:
-                    out.add("release")
-                if verb in AOV_VERBS:
-                    points, testers = _aov_parts(action, targets, c.chain)
-                    if points and not any(is_proximity(ctx, t) for t in testers):
-                        out.add("test")
-            for device, targets, _a in ctx.devices(n, "apply"):
-                tset = set(targets)
-                if device in LOCK_DEVICES and tset & c.devices:
-                    out.add("lock")
-                if device == "ground" and tset & c.stored:
-                    out.add("release")
-                if device == "ground" and tset & (c.chain - c.stored):
-                    out.add("ground")
-            for r in ctx.expect_refs(n):
-                if (r.head.name in c.visible and len(r.parts) > 1
-                        and r.parts[1].name in _visible_states(ctx, r.head.name)):
-                    out.add("visual")
-        cache[n] = frozenset(out)
-        return cache[n]
-
-    return classes
+# ---------------------------------------------------------------- the safe work condition
 
 
 def _works(ctx: RuleContext) -> list:
@@ -380,11 +186,11 @@ def eswc_sequence(ctx: RuleContext):
         sequences = [[*head, "lock", *tail]]
         if c.stored:
             sequences.append([*head, "release", *tail])
-        classes = _circuit_classes(ctx, c)
+        classes = circuit_classes(ctx, c)
         first = min(c.visible, default="")
         fmt = {"src": c.src.equipment, "visible": _tags(c.visible), "stored": _tags(c.stored),
                "devices": _tags(c.devices) if c.devices else "its disconnecting device",
-               "device": first, "state": min(_visible_states(ctx, first), default="")}
+               "device": first, "state": min(visible_states(ctx, first), default="")}
         fmt["shown"] = "disconnected" if fmt["state"] == "racked" else "open"
         seen = set()
         for phases in sequences:
@@ -410,44 +216,7 @@ def eswc_sequence(ctx: RuleContext):
                                help=_HELP[missing].format(**fmt))
 
 
-# ---------------------------------------------------------------- live-dead-live
-
-
-def _tests_by_tester(ctx: RuleContext, chains) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for n in ctx.step_nodes():
-        for verb, targets, action in ctx.verbs(n):
-            if verb not in AOV_VERBS:
-                continue
-            points, testers = _aov_parts(action, targets, chains)
-            if not points:
-                continue
-            for t in testers:
-                if not is_proximity(ctx, t) and n not in out.setdefault(t, []):
-                    out[t].append(n)
-    return out
-
-
-def _proves(action: ast.Action, verb: str, targets: list[str], tester: str, chains) -> bool:
-    """Whether the action proves ``tester`` on a known source outside the circuits."""
-    known = [r.head.name for r in action.to]
-    return (verb in PROVE_VERBS and tester in targets and bool(known)
-            and not any(k in chains or k == tester for k in known))
-
-
-def _in_step(ctx: RuleContext, n, tester: str, chains, before: bool) -> bool:
-    """Whether step ``n`` itself proves the tester before its first (after its last) test."""
-    seq = []
-    for verb, targets, action in ctx.verbs(n):
-        if _proves(action, verb, targets, tester, chains):
-            seq.append("live")
-        elif verb in AOV_VERBS and tester in targets and _aov_parts(action, targets, chains)[0]:
-            seq.append("dead")
-    if "dead" not in seq:
-        return False
-    if before:
-        return "live" in seq[: seq.index("dead")]
-    return "live" in seq[len(seq) - seq[::-1].index("dead"):]
+# ---------------------------------------------------------------- testers
 
 
 def _also(ctx: RuleContext, nodes) -> list[str]:
@@ -463,16 +232,16 @@ def live_dead_live(ctx: RuleContext):
         return
     chains = frozenset().union(*(c.chain for c in cs))
     ends = _works(ctx) or [END]
-    for tester, nodes in _tests_by_tester(ctx, chains).items():
+    for tester, nodes in tests_by_tester(ctx, chains).items():
         def live(n, tester=tester, cache={}):  # noqa: B006 - one cache per tester
             if n not in cache:
                 cache[n] = frozenset({"live"}) if ctx.g.nodes[n]["kind"] == "step" and any(
-                    _proves(a, v, t, tester, chains) for v, t, a in ctx.verbs(n)) else frozenset()
+                    proves(a, v, t, tester, chains) for v, t, a in ctx.verbs(n)) else frozenset()
             return cache[n]
 
         before = ordered_phases(ctx.g, START, ["live"], live)
         bad = [x for x in nodes if before.reached(x) and before.missing(x)
-               and not _in_step(ctx, x, tester, chains, before=True)]
+               and not proven_in_step(ctx, x, tester, chains, before=True)]
         if bad:
             x = bad[0]
             yield ctx.diag(LIVE_DEAD_LIVE,
@@ -484,7 +253,7 @@ def live_dead_live(ctx: RuleContext):
         for w in ends:
             after = ordered_phases(ctx.g, w, ["live"], live, reverse=True)
             bad = [x for x in nodes if after.reached(x) and after.missing(x)
-                   and not _in_step(ctx, x, tester, chains, before=False)]
+                   and not proven_in_step(ctx, x, tester, chains, before=False)]
             if bad:
                 x = bad[-1]
                 target = "the end" if w == END else f"`{ctx.g.nodes[w]['name']}`"
@@ -499,73 +268,8 @@ def live_dead_live(ctx: RuleContext):
         yield from _after_failed_check(ctx, tester, live, ends)
 
 
-_OPS = {"<": (None, (False,)), "<=": (None, (True,)), ">": ((False,), None), ">=": ((True,), None),
-        "==": ((True,), (True,))}
-_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-
-
-def _interval(ctx: RuleContext, c, op: str):
-    """(low, low included, high, high included) of a comparison of a state, in SI."""
-    kind = ctx.kind(c.ref.head.name)
-    state = c.ref.parts[1].name if len(c.ref.parts) > 1 else None
-    stype = next((s.type.name.name for s in kind.states if s.name.name == state), None) \
-        if kind is not None else None
-    x = to_si(c.value, stype) if stype else None
-    if x is None or op not in _OPS:
-        return None
-    low, high = _OPS[op]
-    return (x if low else float("-inf"), bool(low and low[0]),
-            x if high else float("inf"), bool(high and high[0]))
-
-
-def _disjoint(a, b) -> bool:
-    def before(p, q):  # p lies wholly below q
-        return p[2] < q[0] or (p[2] == q[0] and not (p[3] and q[1]))
-    return before(a, b) or before(b, a)
-
-
-def _steps_before(ctx: RuleContext, u) -> set:
-    """The steps right before node ``u`` (through `if`, `join`, `goto` ... nodes)."""
-    out, seen, stack = set(), {u}, [u]
-    while stack:
-        for p, data in ctx.g.pred[stack.pop()].items():
-            if p in seen or data.get("kind") not in FLOW_EDGES:
-                continue
-            seen.add(p)
-            if ctx.g.nodes[p]["kind"] == "step":
-                out.add(p)
-            elif ctx.g.nodes[p]["kind"] not in ("start", "alarm"):
-                stack.append(p)
-    return out
-
-
-def _failure_edges(ctx: RuleContext, tester: str, live) -> list:
-    """(`if` node, successor, check) for the branches taken when the tester has just failed
-    a known-source check: the `if` follows the check and its condition on that branch
-    excludes every reading the check expects."""
-    out = []
-    for u, data in ctx.g.nodes(data=True):
-        c = data.get("condition")
-        if data["kind"] != "if" or not isinstance(c, ast.Compare) or c.ref.head.name != tester:
-            continue
-        before = _steps_before(ctx, u)
-        if not before or not all(live(n) for n in before):
-            continue  # the reading is not (only) the result of a known-source check
-        check = min(before, key=list(ctx.g.nodes).index)
-        for v, edge in ctx.g.succ[u].items():
-            op = c.op if edge.get("kind") == "branch" else _NEGATE.get(c.op)
-            taken = _interval(ctx, c, op) if op else None
-            expected = [_interval(ctx, e.condition, e.condition.op)
-                        for n in before for e in ctx.step(n).expects
-                        if isinstance(e.condition, ast.Compare)
-                        and e.condition.ref.text == c.ref.text]
-            if taken and expected and all(x and _disjoint(taken, x) for x in expected):
-                out.append((u, v, check))
-    return out
-
-
 def _after_failed_check(ctx: RuleContext, tester: str, live, ends):
-    for u, v, check in _failure_edges(ctx, tester, live):
+    for u, v, check in failure_edges(ctx, tester, live):
         result = ordered_phases(ctx.g, v, ["live"], live)
         for w in ends:
             if w == v or not result.reached(w) or not result.missing(w):
@@ -590,7 +294,7 @@ def proximity_tester(ctx: RuleContext):
     uses: dict[str, list] = {}
     for n in ctx.step_nodes():
         for verb, targets, action in ctx.verbs(n):
-            if verb not in AOV_VERBS or not _aov_parts(action, targets, chains)[0]:
+            if verb not in AOV_VERBS or not aov_parts(action, targets, chains)[0]:
                 continue
             for t, ref in zip(targets, action.targets, strict=False):
                 if t not in chains and is_proximity(ctx, t):
@@ -613,7 +317,7 @@ def tester_rating(ctx: RuleContext):
             continue
         for n in ctx.step_nodes():
             for verb, targets, action in ctx.verbs(n):
-                if verb not in AOV_VERBS or not _aov_parts(action, targets, c.chain)[0]:
+                if verb not in AOV_VERBS or not aov_parts(action, targets, c.chain)[0]:
                     continue
                 for t, ref in zip(targets, action.targets, strict=False):
                     rating = max(typed_params(ctx, t, "voltage"), default=None)

@@ -22,7 +22,7 @@ from ...semantics.procedures import iter_flow, iter_steps
 from ..dataflow import FLOW_EDGES, ordered_phases, path_between, reachable, witness
 from ..model import END, START
 from . import RuleContext, rule
-from .electrical import to_si
+from ._electrical_circuits import to_si
 from .signoff import checked_steps
 
 PACK = "faults and alarms"
