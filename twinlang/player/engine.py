@@ -41,6 +41,8 @@ class StepState:
     out_of_order: bool = False
     suspended: bool = False
     wait_until: float | None = None
+    #: when the last action started on the step is finished (a person turning a wheel)
+    busy_until: float = 0.0
 
 
 @dataclass
@@ -200,6 +202,8 @@ class Engine:
             return
         if st.wait_until is not None and self.env.t < st.wait_until:
             return
+        if self.env.t < st.busy_until:
+            return
         st.done_at = self.env.t
         limits = [e.within.si for e in st.node.expects if e.within is not None]
         st.expect_deadline = st.done_at + (max(limits) if limits else 0.0)
@@ -220,8 +224,8 @@ class Engine:
 
     # ------------------------------------------------------------ trainee input
 
-    def act(self, by: str | None, act: Act) -> bool:
-        """Carry out an action of a trainee; return whether the plant accepted it."""
+    def act(self, by: str | None, act: Act) -> tuple[bool, str, float]:
+        """Carry out an action of a trainee; return (accepted, reason, duration in s)."""
         t = self.env.t
         step_id, deviation = self._match(act)
         outcome = self._perform(by, act)
@@ -230,6 +234,8 @@ class Engine:
                       accepted=outcome[0], reason=outcome[1] or None, duration=outcome[2])
         if step_id is not None:
             st = self.active.get(step_id)
+            if st is not None:
+                st.busy_until = max(st.busy_until, t + outcome[2])
             if st is not None and act.op == "work":
                 work = next((a for a in st.node.actions if a.op == "work"), None)
                 if work is not None and work.duration is not None:
@@ -239,7 +245,7 @@ class Engine:
                     self.log.emit(t, "wrong_role", step=step_id, by=by,
                                   expected=st.node.performed_by)
                 self._maybe_actions_done(st)
-        return outcome[0]
+        return outcome
 
     def choose(self, by: str | None, label: str) -> bool:
         node_id = self.pending_choice

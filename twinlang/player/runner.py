@@ -85,8 +85,8 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
                     if choice is not None:
                         engine.choose(who, choice)
                     elif act is not None:
-                        engine.act(who, act)
-                        policy.performed(who, env.t, _duration(engine))
+                        _accepted, _reason, duration = engine.act(who, act)
+                        policy.performed(who, env.t, duration)
             else:
                 while i < len(lines) and lines[i].t <= env.t + 1e-9:
                     line = lines[i]
@@ -115,11 +115,6 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
         log.close()
     return RunResult(engine.outcome.status, engine.outcome.reason, env.t, log.events,
                      Path(log_path) if log_path else None)
-
-
-def _duration(engine: Engine) -> float:
-    last = engine.log.events[-1] if engine.log.events else {}
-    return float(last.get("duration") or 0.0) if last.get("type") == "action" else 0.0
 
 
 def _current(engine: Engine) -> str | None:

@@ -74,9 +74,13 @@ class Act:
 def act_from_model(a: m.Action) -> Act:
     """The :class:`Act` a step's action asks for."""
     return Act(op=a.op, verb=a.verb, targets=tuple(r.equipment for r in a.targets),
-               to=tuple(r.equipment for r in a.to), device=a.device, permit=a.permit,
+               to=tuple(_ref_text(r) for r in a.to), device=a.device, permit=a.permit,
                role=a.role, roles=tuple(a.roles), text=a.text,
                at=a.at.si if isinstance(a.at, m.Quantity) else a.at)
+
+
+def _ref_text(ref: m.StateRef) -> str:
+    return ref.equipment if ref.state is None else f"{ref.equipment}.{ref.state}"
 
 
 def parse_action(text: str) -> Act:
@@ -128,7 +132,7 @@ def parse_action(text: str) -> Act:
     for prep in ("to", "on"):
         if prep in rest:
             i = rest.index(prep)
-            to = tuple(w.split(".")[0] for w in names(rest[i + 1:]))
+            to = names(rest[i + 1:])
             rest = rest[:i]
     if "at" in rest:
         i = rest.index("at")
@@ -212,7 +216,7 @@ def parse_trace(text: str, bundle: m.Bundle, name: str = "<trace>") -> Trace:
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
             continue
-        for tag in (*act.targets, *act.to):
+        for tag in (*act.targets, *(x.split(".")[0] for x in act.to)):
             if tag not in equipment:
                 problems.append(f"{where}: unknown equipment `{tag}`")
         if act.op == "do":

@@ -163,6 +163,8 @@ class Environment:
         self.rng = random.Random(seed)
         self.feeders: dict[str, list[str]] = {}
         for eq in bundle.equipment:
+            if eq.control_device:
+                continue  # a push button commands a machine; it does not supply it
             for target in eq.relations.feeds:
                 self.feeders.setdefault(target, []).append(eq.id)
         self.behaviours: dict[str, Behaviour] = {}
