@@ -69,8 +69,13 @@ class Engine:
         self.join_needed: dict[str, int] = {}
         for e in g.edges:
             self.out.setdefault(e.source, []).append(e)
-            if e.kind == "join":
-                self.join_needed[e.target] = self.join_needed.get(e.target, 0) + 1
+        # A join waits for as many branches as its fork started (`fork#N` pairs `join#N`).
+        for n in g.nodes:
+            if n.kind == "join":
+                prefix, _, number = n.id.rpartition("join#")
+                fork = f"{prefix}fork#{number}"
+                self.join_needed[n.id] = sum(1 for e in self.out.get(fork, [])
+                                             if e.kind == "fork")
         self.join_count: dict[str, int] = {}
         self.goto_count: dict[str, int] = {}
         self.alarm_state: dict[str, bool] = {}
@@ -387,8 +392,14 @@ class Engine:
             b = self.env.behaviours.get(src.equipment)
             if b is None:
                 continue
-            live = self.env.supply(src.equipment, src.energy) > 0 and b.passes(src.energy) > 0 \
-                and not src.stored
+            # The source reaches the worker unless it is cut off: at the source itself, or at
+            # every device declared to isolate it.
+            isolators = [e.id for e in self.bundle.equipment
+                         if src.equipment in e.relations.isolates]
+            through = max((self.env.behaviours[i].passes(src.energy) for i in isolators),
+                          default=1.0)
+            live = (self.env.supply(src.equipment, src.energy) > 0
+                    and b.passes(src.energy) > 0 and through > 0 and not src.stored)
             stored = b.stored().get(src.energy, 0.0)
             key = f"{src.energy}:{src.equipment}"
             if (live or stored > EXPOSURE_ENERGY_J) and key not in self.exposures:
