@@ -35,10 +35,13 @@ BINARY_FILE = define("TW0003", "binary-file", "error",
     """, STAGE)
 
 NESTING_TOO_DEEP = define("TW0004", "nesting-too-deep", "error",
-    "blocks are nested deeper than twinlang accepts",
+    "blocks, parentheses or conditions nested deeper than twinlang accepts",
     """
-    twinlang accepts at most 64 levels of `{ ... }` nesting. Real procedures need a
-    handful; deeper nesting is unreadable for the people who train on it.
+    twinlang accepts at most 64 levels of `{ ... }` blocks and, separately, 64 levels of
+    `( ... )` in conditions. A single condition may also not chain more than a few hundred
+    parts with `and`, `or` and `not`. Real procedures need a handful of levels; deeper
+    nesting is unreadable for the people who train on it, and the limits keep `twinlang
+    check` fast and safe on any input.
 
     Move deeply nested steps into their own procedure and use `call`:
 
@@ -46,6 +49,17 @@ NESTING_TOO_DEEP = define("TW0004", "nesting-too-deep", "error",
         procedure lockout "..." {
           call bleed_all
         }
+
+    Split a very long condition over several steps or `expect` clauses.
+    """, STAGE)
+
+NUMBER_TOO_LONG = define("TW0005", "number-too-long", "error",
+    "a number written with more characters than twinlang accepts",
+    """
+    A number literal may have at most 100 characters. No physical quantity, count or
+    seed needs more; a longer run of digits is almost always pasted data. Write large or
+    small values with an exponent (`1.5e6`) or a larger unit (`1.5 MPa` rather than
+    `1500000 Pa`).
     """, STAGE)
 
 SYNTAX_ERROR = define("TW0100", "syntax-error", "error",
@@ -185,10 +199,14 @@ USE_WITHOUT_BRACES = define("TW0113", "use-without-braces", "error",
     """, STAGE)
 
 MISSING_NUMBER = define("TW0114", "missing-number", "error",
-    "a unit or name where a number was expected",
+    "a unit, name or text where a number was expected",
     """
-    A quantity is a number followed by its unit: `40 N*m`, `2 L/min`, `90 bar`.
-    The number comes first.
+    Some places take a number and nothing else: the count in `up to 3 times`, a
+    `weight 2`, a `seed 42`, the number of a `reactivity` group. A quantity is a number
+    followed by its unit (`40 N*m`, `2 L/min`, `90 bar`); the number comes first:
+
+        on alarm ACC-3.pressure > 5 bar -> goto bleed up to 3 times
+        equipment V-31 is GateValve { size = 2 in }
     """, STAGE)
 
 STRING_TOO_LONG = define("TW0115", "string-too-long", "error",
@@ -196,4 +214,150 @@ STRING_TOO_LONG = define("TW0115", "string-too-long", "error",
     """
     Strings are limited to 10,000 characters. Long texts (work instructions, permit
     wording) belong in the documents the scenario links to, not in the scenario.
+    """, STAGE)
+
+DUPLICATE_FIELD = define("TW0116", "duplicate-field", "error",
+    "a field given twice in one block",
+    """
+    A single-valued field (`id`, `risk`, `performed_by`, `verified_by`, `pass_score`,
+    `located_in`, ...) may appear once per block; a second one would silently replace the
+    first.
+    """, STAGE)
+
+MISSING_CLOSING_BRACE = define("TW0117", "missing-closing-brace", "error",
+    "a statement that belongs outside the block it appears in: a `}` is missing",
+    """
+    A declaration or statement appeared inside a block where it is not allowed, while
+    the enclosing block would accept it. Almost always the `}` that closes the block above
+    is missing:
+
+        equipment V-31 is GateValve {
+          size = 2 in
+        }                      # <- this brace was missing
+        equipment M-12 is Motor { ... }
+
+    The diagnostic points at the block that is still open. Formatting the file
+    (`twinlang fmt`) makes a missing brace easy to see from the indentation.
+    """, STAGE)
+
+FIELD_WITH_EQUALS = define("TW0118", "field-with-equals", "error",
+    "a keyword field written with `=`, `:` or a comparison before its value",
+    """
+    Fields named by a keyword take their value directly, without `=`:
+
+        scenario "Lockout of conveyor C-12" {
+          id loto-c12
+          risk high
+          description "Belt replacement"
+        }
+        competency loto_initial { pass_score 80 % }
+
+    `=` sets a parameter of an equipment (`size = 2 in`); comparisons such as `>=` belong
+    to thresholds (`sequence_accuracy >= 95 %`).
+    """, STAGE)
+
+MISSING_VALUE = define("TW0119", "missing-value", "error",
+    "a statement that ends before its value",
+    """
+    A keyword or operator that needs a value was followed by the end of the line:
+
+        expect M-12.speed <= 0.1 rpm within 40 s   # `within` needs a time
+        size = 2 in                                 # `=` needs a value
+
+    Write the value on the same line as the keyword; a quantity carries its unit.
+    """, STAGE)
+
+MISSING_QUOTES = define("TW0120", "missing-quotes", "error",
+    "text that is not between double quotes",
+    """
+    Titles, messages and descriptions are strings: text between straight double quotes.
+    Without quotes, each word would be read as a name.
+
+        role affected "Affected employee"
+        step notify: notify affected "C-12 will be shut down and locked out"
+    """, STAGE)
+
+BRACE_ON_NEW_LINE = define("TW0121", "brace-on-new-line", "error",
+    "the `{` of a block on the line after its header",
+    """
+    A line break ends a statement, so the `{` that opens a block goes on the same line
+    as the header it belongs to:
+
+        procedure lockout "Lock out conveyor C-12" {
+          ...
+        }
+    """, STAGE)
+
+ACTION_OUTSIDE_STEP = define("TW0122", "action-outside-step", "error",
+    "an action written directly in a procedure instead of in a step",
+    """
+    Every action belongs to a named step, so that the step graph, the player and the
+    assessment can refer to it. Several actions in one step are joined with `and`:
+
+        step isolate: open DS-12 and close V-31
+        step lock: apply lock to DS-12, V-31
+
+    A `;` ends the step, so `step isolate: open DS-12; close V-31` leaves `close V-31`
+    outside any step.
+    """, STAGE)
+
+MISSING_AND = define("TW0123", "missing-and", "error",
+    "two actions or conditions without `and` between them",
+    """
+    Actions of one step, and the parts of a compound condition, are joined with words:
+
+        step isolate: open DS-12 and close V-31
+        expect ACC-3.pressure < 1 bar and V-31.position == 0 %
+
+    Conditions may also be joined with `or`; use parentheses when you mix the two.
+    """, STAGE)
+
+SPACE_IN_NAME = define("TW0124", "space-in-name", "error",
+    "a name written as several words",
+    """
+    Names of steps, equipment, procedures and roles are single words. Join words with
+    `_` or `-` (plant tags such as `V-101` and `P-101A` are names too):
+
+        step close_valve: close V-31
+        equipment V-101 is GateValve
+    """, STAGE)
+
+UNMATCHED_CLOSING_BRACE = define("TW0125", "unmatched-closing-brace", "error",
+    "a `}` that closes no block",
+    """
+    There are more `}` than `{` at this point. Either the `}` is left over from an
+    edit, or a block above was closed too early. Formatting the file (`twinlang fmt`)
+    shows the block structure through indentation.
+    """, STAGE)
+
+ELSE_IF = define("TW0126", "else-if", "error",
+    "`else if`, which twinlang does not have",
+    """
+    An `if` has one `else` block. To test a second condition, put another `if` inside
+    the `else` block:
+
+        if ACC-3.pressure > 5 bar {
+          step bleed: open ACC-3.bleed
+        } else {
+          if ACC-3.pressure > 1 bar {
+            step wait_more: wait 2 min
+          }
+        }
+    """, STAGE)
+
+WAIT_FOR = define("TW0127", "wait-for", "error",
+    "`wait for` followed by a duration",
+    """
+    `wait` takes its duration directly; `for` belongs to `work`:
+
+        step settle: wait 5 min
+        step replace: work "Replace belt" for 20 min
+    """, STAGE)
+
+UNKNOWN_KEYWORD = define("TW0128", "unknown-keyword", "error",
+    "a misspelled or capitalised keyword",
+    """
+    A word appeared where only keywords may stand, and it is close to one of them.
+    Keywords are written in lowercase (`equipment`, `step`, `expect`); check the
+    spelling.
     """, STAGE)
