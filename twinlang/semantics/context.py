@@ -197,6 +197,12 @@ class Ctx:
                     else f"remove `{value.unit}`"
                 )
                 self.sink.add(make(codes.WRONG_DIMENSION, msg, span, help=hint))
+            elif value.unit in _LOOKALIKE_UNITS:
+                name, right = _LOOKALIKE_UNITS[value.unit]
+                self.sink.add(make(
+                    codes.WRONG_DIMENSION,
+                    f"`{value.unit}` is the {name}, not a {exc.expected.replace('_', ' ')}",
+                    span, help=f"write {right}"))
             else:
                 self.sink.add(
                     make(
@@ -223,6 +229,13 @@ class Ctx:
 
     def error(self, info, message: str, span: Span, **kw) -> None:
         self.sink.add(make(info, message, span, **kw))
+
+
+#: Unit symbols that are easy to mistake for another unit: what they are, what was meant.
+_LOOKALIKE_UNITS = {
+    "C": ("coulomb (electric charge)", "degrees Celsius as `degC` or `°C`"),
+    "F": ("farad (capacitance)", "degrees Fahrenheit as `degF` or `°F`"),
+}
 
 
 def _found(found: str) -> str:

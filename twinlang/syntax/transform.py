@@ -15,6 +15,13 @@ _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)")
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
+def _unit_text(unit: str) -> str:
+    """The unit as written, spacing normalised: `%LEL` and `%  LEL` are `% LEL`."""
+    if unit.startswith("%") and len(unit) > 1:
+        return "% " + unit[1:].strip()
+    return " ".join(unit.split())
+
+
 class _Field:
     """A keyword field of a block (`id`, `risk`, `qualified`, ...), folded by its parent."""
 
@@ -147,7 +154,7 @@ class ToAst(Transformer):
             number = float("nan")
         return ast.QuantityValue(
             span=self._span(meta), number=number, text=text,
-            unit=None if unit is None else " ".join(str(unit).split()),
+            unit=None if unit is None else _unit_text(str(unit)),
             unit_span=None if unit is None else self._tok_span(unit),
         )
 
