@@ -155,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--procedure", metavar="NAME", help="the procedure to play")
     play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     play.add_argument("--log", metavar="OUT.jsonl", help="write the event log to this file")
+    play.add_argument("--gui", action="store_true",
+                      help="show the scene in a PyBullet window (headless without a display)")
+    play.add_argument("--speed", type=float, default=1.0, metavar="X",
+                      help="with --gui, run at X times real time (default 1)")
+    play.add_argument("--snapshot", metavar="PNG", help="write a picture of the scene at the end")
     play.set_defaults(command="play", func=cmd_play)
     return parser
 
@@ -335,7 +340,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     try:
         trace = load_trace(args.trace, load(args.bundle)) if args.trace else None
         result = play(args.bundle, trace=trace, seed=args.seed, log_path=args.log,
-                      procedure=args.procedure)
+                      procedure=args.procedure, gui=args.gui, speed=args.speed,
+                      snapshot=args.snapshot)
     except (BundleError, TraceError) as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:

@@ -63,7 +63,7 @@ def test_trace_is_checked_before_the_run(conveyor):
 
 def test_expert_run_completes_and_logs(conveyor, tmp_path):
     log = tmp_path / "run.jsonl"
-    result = play(conveyor, log_path=log, seed=3)
+    result = play(conveyor, log_path=log, seed=3, world=False)
     assert result.outcome == "completed"
     header, events, problems = read_log(log)
     assert problems == []
@@ -76,15 +76,15 @@ def test_expert_run_completes_and_logs(conveyor, tmp_path):
 
 def test_same_bundle_seed_and_trace_give_the_same_log(conveyor, tmp_path):
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    play(conveyor, log_path=a, seed=7)
-    play(conveyor, log_path=b, seed=7)
+    play(conveyor, log_path=a, seed=7, world=False)
+    play(conveyor, log_path=b, seed=7, world=False)
     assert a.read_bytes() == b.read_bytes()
 
 
 def _expert_trace(conveyor, tmp_path) -> list[dict]:
     """The expert run turned into a trace (actions with their times and roles)."""
     log = tmp_path / "expert.jsonl"
-    play(conveyor, log_path=log)
+    play(conveyor, log_path=log, world=False)
     _h, events, _p = read_log(log)
     return [{"t": e["t"], "by": e["by"], "action": e["action"]}
             for e in events if e["type"] == "action"]
@@ -95,7 +95,7 @@ def test_skipping_the_try_out_is_recorded(conveyor, tmp_path):
         "try_start")]
     bundle = load(conveyor)
     trace = parse_trace("\n".join(json.dumps(x) for x in lines), bundle)
-    result = play(conveyor, trace=trace, log_path=tmp_path / "skip.jsonl")
+    result = play(conveyor, trace=trace, log_path=tmp_path / "skip.jsonl", world=False)
     events = result.events
     skipped = [e for e in events if e["type"] == "step_skipped"]
     assert any(e["step"] == "tryout" for e in skipped)
@@ -109,6 +109,6 @@ def test_a_wrong_role_is_recorded(conveyor, tmp_path):
             x["by"] = "mechanic"
     bundle = load(conveyor)
     trace = parse_trace("\n".join(json.dumps(x) for x in lines), bundle)
-    result = play(conveyor, trace=trace)
+    result = play(conveyor, trace=trace, world=False)
     assert any(e["type"] == "wrong_role" and e["step"] == "unlock_disconnect"
                for e in result.events)

@@ -17,6 +17,7 @@ atmosphere while work is under way is a critical event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..bundle import model as m
@@ -87,6 +88,9 @@ class Engine:
         self.alarms = [n for n in g.nodes if n.kind == "alarm"]
         self.alarm_scope = {a.id: {e.source for e in g.edges if e.target == a.id
                                    and e.kind == "alarm"} for a in self.alarms}
+        #: callbacks ``f(step_id)`` called when a step is entered / completed (fault triggers)
+        self.on_step_entered: list[Callable[[str], None]] = []
+        self.on_step_completed: list[Callable[[str], None]] = []
 
     # ------------------------------------------------------------ reading the plant
 
@@ -128,6 +132,8 @@ class Engine:
             self.active[node_id] = st
             self.log.emit(t, "step_entered", step=node_id, title=node.title,
                           performed_by=node.performed_by, critical=node.critical)
+            for callback in self.on_step_entered:
+                callback(node_id)
             for act in list(st.pending):  # done earlier, out of order
                 if act.key() in self.early:
                     st.pending.remove(act)
@@ -195,6 +201,8 @@ class Engine:
             self.done[node_id] = t
             self.log.emit(t, "step_completed", step=node_id, duration=t - st.entered,
                           out_of_order=st.out_of_order)
+            for callback in self.on_step_completed:
+                callback(node_id)
         self._follow(node_id)
         if not self.active and self.outcome.status == "running" and self.pending_choice is None:
             # every path has ended at `end`
@@ -278,7 +286,8 @@ class Engine:
         if later is not None:
             for sid in list(self.active):
                 st = self.active[sid]
-                if not st.suspended and self._reaches(sid, later):
+                # a step whose actions are done is under way (work, a wait), not skipped
+                if not st.suspended and st.pending and self._reaches(sid, later):
                     self._skip_to(st, later)
             st = self.active.get(later)
             if st is not None:
@@ -384,8 +393,9 @@ class Engine:
                 self._enter(alarm.id)
 
     def _check_exposure(self) -> None:
+        # A worker interrupted by an alarm is still in the danger zone until evacuated.
         working = [s for s in self.active.values()
-                   if any(a.op == "work" for a in s.node.actions) and not s.suspended]
+                   if any(a.op == "work" for a in s.node.actions)]
         if not working:
             return
         for src in self.procedure.energy:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from ..bundle import model as m
 from .behaviours import load_behaviours
 from .behaviours.base import Environment, PhysicsError
 from .engine import Engine
+from .faults import FaultInjector
 from .log import EventLog
 from .trace import Act, Trace, act_from_model
 
@@ -62,18 +64,30 @@ class ExpertPolicy:
 
 def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
          log_path: str | Path | None = None, procedure: str | None = None,
-         max_time: float = MAX_TIME) -> RunResult:
-    """Load a bundle and play one procedure with a trace or the expert policy."""
+         max_time: float = MAX_TIME, world: bool = True, gui: bool = False,
+         speed: float = 1.0, snapshot: str | Path | None = None,
+         faults: bool | Collection[str] = True) -> RunResult:
+    """Load a bundle and play one procedure with a trace or the expert policy.
+
+    With ``world`` the URDF scene runs in PyBullet alongside the behaviours (``gui``: in a
+    window, ``speed`` times real time); ``snapshot`` writes a PNG of the scene at the end.
+    ``faults``: the bundle's faults to induce (True: all, False: none, or their ids)."""
     bundle = bundle_mod.load(path)
     proc = _procedure(bundle, procedure)
     load_behaviours()
     env = Environment(bundle, seed=seed)
+    sim = None
+    if world:
+        from .world import World  # only here: pybullet stays out of `twinlang check`
+        sim = World(bundle, path, gui=gui, seed=seed, speed=speed)
     log = EventLog(log_path, {
         "bundle": {"id": bundle.scenario.id, "content_hash": bundle.content_hash,
                    "format": bundle.format},
         "seed": seed, "procedure": proc.id, "dt": DT,
         "trainee": "trace" if trace is not None else "expert"})
     engine = Engine(bundle, proc, env, log)
+    faults = FaultInjector(bundle, engine, env, log, seed=seed, only=None if faults is True
+                           else frozenset(() if faults is False else faults))
     policy = ExpertPolicy() if trace is None else None
     lines = list(trace.lines) if trace is not None else []
     try:
@@ -101,9 +115,18 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
                     break
                 if i >= len(lines) and _idle(engine):
                     break
-            for ev in env.step(DT):
+            events = env.step(DT)
+            if sim is not None:
+                sim.step(env)
+            for ev in events:
                 log.emit(env.t, "physics", kind=ev.kind, equipment=ev.equipment, **ev.detail)
+                if ev.kind == "hazard":  # the plant hurt or endangered someone
+                    log.emit(env.t, "critical", what="hazard", equipment=ev.equipment,
+                             **ev.detail)
+            faults.tick()
             engine.tick()
+        if sim is not None and snapshot is not None:
+            sim.snapshot(snapshot)
         if engine.outcome.status == "running":
             status = "timeout" if env.t >= max_time else "incomplete"
             engine._finish(status, "the trace ended before the procedure" if status ==
@@ -113,6 +136,8 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
         engine._finish("error", str(exc))
     finally:
         log.close()
+        if sim is not None:
+            sim.close()
     return RunResult(engine.outcome.status, engine.outcome.reason, env.t, log.events,
                      Path(log_path) if log_path else None)
 

@@ -21,6 +21,9 @@ StateValue = float | str | bool
 
 REGISTRY: dict[str, type[Behaviour]] = {}
 
+#: States are checked for NaN and infinities every this many steps (0.1 s at 240 Hz).
+CHECK_EVERY_STEPS = 24
+
 
 def register(*kinds: str) -> Callable[[type[Behaviour]], type[Behaviour]]:
     """Class decorator: the behaviour of equipment of these kinds."""
@@ -167,6 +170,8 @@ class Environment:
                 continue  # a push button commands a machine; it does not supply it
             for target in eq.relations.feeds:
                 self.feeders.setdefault(target, []).append(eq.id)
+        self._supply_cache: dict[tuple[str, str], float] = {}
+        self._steps = 0
         self.behaviours: dict[str, Behaviour] = {}
         for eq in bundle.equipment:
             cls = REGISTRY.get(eq.kind, Inert)
@@ -176,6 +181,14 @@ class Environment:
         return self.behaviours[eq_id]
 
     def supply(self, eq_id: str, energy: str) -> float:
+        """The share of ``energy`` reaching ``eq_id`` (cached for the current step)."""
+        key = (eq_id, energy)
+        hit = self._supply_cache.get(key)
+        if hit is None:
+            hit = self._supply_cache[key] = self._supply(eq_id, energy)
+        return hit
+
+    def _supply(self, eq_id: str, energy: str) -> float:
         """The share (0..1) of ``energy`` reaching ``eq_id`` through its feeders.
 
         Equipment fed by nothing is connected to the plant's supply.  With several feeders
@@ -201,10 +214,14 @@ class Environment:
         return best
 
     def step(self, dt: float) -> list[Event]:
+        self._supply_cache.clear()
         events: list[Event] = []
         for b in self.behaviours.values():
             events.extend(b.step(self.t, dt))
         self.t += dt
+        self._steps += 1
+        if self._steps % CHECK_EVERY_STEPS:
+            return events
         for b in self.behaviours.values():
             for name, v in b.states.items():
                 if isinstance(v, float) and not math.isfinite(v):
