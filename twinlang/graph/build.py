@@ -280,5 +280,20 @@ def _step_data(step: ast.Step, scope: _Scope, region: tuple) -> dict:
     }
 
 
+#: The builder recurses once per nesting level of blocks and calls, both bounded (64
+#: levels of blocks by the source limits, MAX_CALL_DEPTH calls): at most about 64 x 17
+#: levels of a few frames each.  This is the Python recursion limit that depth needs.
+RECURSION_NEEDED = 64 * (MAX_CALL_DEPTH + 1) * 4 + 1000
+
+
 def build_graph(procedure: ast.Procedure, module, sink) -> StepGraph:
-    return Builder(procedure, module, sink).build()
+    import sys
+
+    old = sys.getrecursionlimit()
+    if old < RECURSION_NEEDED:
+        sys.setrecursionlimit(RECURSION_NEEDED)
+    try:
+        return Builder(procedure, module, sink).build()
+    finally:
+        if old < RECURSION_NEEDED:
+            sys.setrecursionlimit(old)
