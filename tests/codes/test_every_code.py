@@ -87,3 +87,12 @@ def test_corrected_case_is_clean(code, tmp_path, monkeypatch):
     path = _materialise(code, tmp_path, ok=True)
     diags, text = _run(path, monkeypatch)
     assert diags == [], f"{path.name} should be clean:\n{text}"
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_explain_covers_the_code(code):
+    from twinlang.diagnostics.explain import explain_text
+
+    text = explain_text(code)
+    info = catalogue()[code]
+    assert text is not None and info.name in text and len(info.explain.strip()) > 40
