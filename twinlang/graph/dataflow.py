@@ -22,6 +22,15 @@ import networkx as nx
 FLOW_EDGES = frozenset({"next", "branch", "else", "option", "fork", "join", "goto", "alarm"})
 
 
+def _adjacency(g: nx.DiGraph, reverse: bool = False) -> dict:
+    """The graph's own successor (or predecessor) dicts: ``{node: {neighbour: edge data}}``.
+
+    Read-only.  networkx's ``g.succ``/``g.pred`` wrap the same dicts in views whose
+    per-access cost dominates a traversal of a large graph.
+    """
+    return g._pred if reverse else g._succ
+
+
 class PhaseResult:
     def __init__(self, state: dict, pred: dict, phases: tuple[str, ...]) -> None:
         self.state = state
@@ -61,8 +70,9 @@ def ordered_phases(
     """
     phases = tuple(phases)
     n_phases = len(phases)
-    succ = g.pred if reverse else g.succ
-    preds_of = g.succ if reverse else g.pred
+    succ = _adjacency(g, reverse)
+    preds_of = _adjacency(g, not reverse)
+    nodes = g._node
     # All branches of a `parallel` block run: where they meet, what was done is what the
     # furthest branch did (a max); everywhere else paths are alternatives (a min).
     meet_all = "fork" if reverse else "join"
@@ -73,24 +83,20 @@ def ordered_phases(
             k += 1
         return k
 
-    def ok(data) -> bool:
-        return data.get("kind") in edge_kinds
-
     # Nodes the analysis reaches, in breadth-first order; all start at the top value
     # (everything done) and only ever go down, so the iteration ends.
     order = [start]
     seen = {start}
-    i = 0
-    while i < len(order):
-        node = order[i]
-        i += 1
+    for node in order:
         for nxt, data in succ[node].items():
-            if ok(data) and nxt not in seen:
+            if nxt not in seen and data.get("kind") in edge_kinds:
                 seen.add(nxt)
                 order.append(nxt)
     top = n_phases
-    state: dict = {n: (top, top) for n in order}
-    state[start] = (0, advance(0, start))
+    entering = dict.fromkeys(order, top)  # phases done on the worst path into a node
+    leaving = dict.fromkeys(order, top)  # ... and after the node's own actions
+    entering[start] = 0
+    leaving[start] = advance(0, start)
     pred: dict = {start: None}
     queue = deque(order[1:])
     queued = set(order[1:])
@@ -98,21 +104,28 @@ def ordered_phases(
         node = queue.popleft()
         queued.discard(node)
         best, best_pred = None, None
-        use_max = g.nodes[node].get("kind") == meet_all
-        for p, data in preds_of[node].items():
-            if p not in state or not ok(data):
-                continue
-            out = state[p][1]
-            if best is None or (out > best if use_max else out < best):
-                best, best_pred = out, p
-        if best is None or (best >= state[node][0] and node in pred):
+        if nodes[node].get("kind") == meet_all:
+            for p, data in preds_of[node].items():
+                if p in leaving and data.get("kind") in edge_kinds:
+                    out = leaving[p]
+                    if best is None or out > best:
+                        best, best_pred = out, p
+        else:
+            for p, data in preds_of[node].items():
+                if p in leaving and data.get("kind") in edge_kinds:
+                    out = leaving[p]
+                    if best is None or out < best:
+                        best, best_pred = out, p
+        if best is None or (best >= entering[node] and node in pred):
             continue
-        state[node] = (best, advance(best, node))
+        entering[node] = best
+        leaving[node] = advance(best, node)
         pred[node] = best_pred
         for nxt, data in succ[node].items():
-            if ok(data) and nxt not in queued and nxt != start:
+            if nxt not in queued and nxt != start and data.get("kind") in edge_kinds:
                 queued.add(nxt)
                 queue.append(nxt)
+    state = {n: (entering[n], leaving[n]) for n in order}
     return PhaseResult(state, pred, phases)
 
 
@@ -134,24 +147,77 @@ def witness(result: PhaseResult, node, limit: int = 10_000) -> list:
 def reachable(g: nx.DiGraph, start, *, reverse: bool = False,
               edge_kinds: frozenset[str] | None = None) -> set:
     """Nodes reachable from ``start`` (iterative), following only ``edge_kinds`` if given."""
-    succ = g.pred if reverse else g.succ
-    seen = {start}
-    stack = [start]
+    return reaching(g, (start,), reverse=not reverse, edge_kinds=edge_kinds)
+
+
+def reaching(g: nx.DiGraph, targets: Iterable, *, reverse: bool = False,
+             edge_kinds: frozenset[str] | None = None) -> set:
+    """Nodes from which at least one of ``targets`` can be reached (the targets included).
+
+    One traversal for all the targets: ask ``n in reaching(g, works)`` instead of calling
+    :func:`reachable` from every ``n``.  With ``reverse=True``: the nodes reachable from
+    at least one of them.
+    """
+    back = _adjacency(g, not reverse)
+    seen = set(targets)
+    stack = list(seen)
     while stack:
         node = stack.pop()
-        for nxt, data in succ[node].items():
+        for nxt, data in back[node].items():
+            if nxt in seen or (edge_kinds is not None and data.get("kind") not in edge_kinds):
+                continue
+            seen.add(nxt)
+            stack.append(nxt)
+    return seen
+
+
+_NONE = object()
+
+
+def reaches_another(g: nx.DiGraph, members: Iterable, *,
+                    edge_kinds: frozenset[str] | None = None) -> set:
+    """The members from which a *different* member can be reached (by at least one edge).
+
+    ``{n for n in members if reachable(g, n) & (members - {n})}`` in one traversal: every
+    node learns (up to) two distinct members it can reach, so each node is visited at
+    most twice.
+    """
+    members = set(members)
+    back = _adjacency(g, reverse=True)
+    succ = _adjacency(g)
+    # the first and second distinct member each node is known to reach
+    first: dict = {m: m for m in members}
+    second: dict = {}
+    queue = deque((m, m) for m in members)
+    while queue:
+        node, label = queue.popleft()
+        for prev, data in back[node].items():
             if edge_kinds is not None and data.get("kind") not in edge_kinds:
                 continue
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
+            known = first.get(prev, _NONE)
+            if known is _NONE:
+                first[prev] = label
+            elif known == label or prev in second:
+                continue
+            else:
+                second[prev] = label
+            queue.append((prev, label))
+    out = set()
+    for m in members:
+        for nxt, data in succ[m].items():
+            if edge_kinds is not None and data.get("kind") not in edge_kinds:
+                continue
+            if nxt in second or first.get(nxt, m) != m:
+                out.add(m)
+                break
+    return out
 
 
 def path_between(g: nx.DiGraph, source, target, *, edge_kinds: frozenset[str] = FLOW_EDGES,
                  avoid: set | None = None) -> list | None:
     """A shortest path from ``source`` to ``target`` avoiding ``avoid`` (breadth first)."""
     avoid = avoid or set()
+    succ = _adjacency(g)
     prev = {source: None}
     queue = deque([source])
     while queue:
@@ -162,7 +228,7 @@ def path_between(g: nx.DiGraph, source, target, *, edge_kinds: frozenset[str] = 
                 path.append(node)
                 node = prev[node]
             return path[::-1]
-        for nxt, data in g.succ[node].items():
+        for nxt, data in succ[node].items():
             if data.get("kind") not in edge_kinds or nxt in prev or nxt in avoid:
                 continue
             prev[nxt] = node

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from ...diagnostics import Label
 from ...diagnostics.codes import define
-from ..dataflow import FLOW_EDGES, ordered_phases, path_between, reachable, witness
+from ..dataflow import (
+    FLOW_EDGES,
+    ordered_phases,
+    path_between,
+    reachable,
+    reaches_another,
+    reaching,
+    witness,
+)
 from ..model import END, START
 from . import (
     DRIVEN_ENERGY,
@@ -304,19 +312,15 @@ def _removals(ctx: RuleContext, *, final: bool = False) -> list[tuple[str, str, 
     for n, device, t, _ref in out:
         steps_of.setdefault((device, t), set()).add(n)
     flow = FLOW_EDGES - {"alarm"}
-    kept = []
-    for item in out:
-        n, device, t, _ref = item
-        others = steps_of[(device, t)] - {n}
-        if others and reachable(ctx.g, n, edge_kinds=flow) & others:
-            continue
-        kept.append(item)
-    return kept
+    followed = {key: reaches_another(ctx.g, steps, edge_kinds=flow)
+                for key, steps in steps_of.items()}
+    return [item for item in out if item[0] not in followed[(item[1], item[2])]]
 
 
 @rule(LOCK_OWNER, PACK, "29 CFR 1910.147(e)(3)")
 def lock_owner(ctx: RuleContext):
     appliers = _appliers(ctx)
+    owners_of = {key: {ctx.performer(a) for a in applied} for key, applied in appliers.items()}
     for n, items in _by_step(_removals(ctx)).items():
         who = ctx.performer(n)
         wrong = []
@@ -324,7 +328,7 @@ def lock_owner(ctx: RuleContext):
         first = None
         for item in items:
             applied = appliers.get((item[1], item[2]), [])
-            owned = {ctx.performer(a) for a in applied}
+            owned = owners_of.get((item[1], item[2]), set())
             if applied and who not in owned:
                 wrong.append(item)
                 owners |= owned
@@ -350,6 +354,7 @@ def lock_early(ctx: RuleContext):
     result = ordered_phases(ctx.g, START, ["work"],
                             lambda n: frozenset({"work"}) if n in works else frozenset())
     flow = FLOW_EDGES - {"alarm"}
+    to_work = reaching(ctx.g, works, edge_kinds=flow)
     final = {(n, d, t) for n, d, t, _r in _removals(ctx, final=True)}
     for n, items in _by_step(_removals(ctx)).items():
         if not result.reached(n):
@@ -360,7 +365,7 @@ def lock_early(ctx: RuleContext):
                            span, path=witness(result, n), help="remove locks only after the work")
             continue
         items = [i for i in items if (i[0], i[1], i[2]) in final]
-        if not items:
+        if not items or n not in to_work:  # one traversal for all, not one per removal
             continue
         after = reachable(ctx.g, n, edge_kinds=flow) & works
         if after:
