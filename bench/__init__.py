@@ -1,0 +1,1 @@
+"""Benchmarks of twinlang (not part of the installed package)."""
