@@ -93,6 +93,7 @@ class RuleContext:
         self._class_cache: dict[tuple, frozenset[str]] = {}
         self._eq_local: dict | None = None
         self._eq_canon: dict = {}
+        self._feeder_map: dict[str, set[str]] | None = None
 
     # ------------------------------------------------------------ names
 
@@ -151,6 +152,17 @@ class RuleContext:
                        and target.category == "equipment" else ref.head.name)
         return out
 
+    def _feeders(self) -> dict[str, set[str]]:
+        """Equipment → what feeds it or declares it `isolates` (built once per graph)."""
+        if self._feeder_map is None:
+            self._equipment_decl("")
+            feeders: dict[str, set[str]] = {}
+            for tag in self._eq_canon:
+                for target in (*self._related(tag, "feeds"), *self._related(tag, "isolates")):
+                    feeders.setdefault(target, set()).add(tag)
+            self._feeder_map = feeders
+        return self._feeder_map
+
     def feeds(self, name: str) -> list[str]:
         return self._related(name, "feeds")
 
@@ -169,11 +181,7 @@ class RuleContext:
     def upstream(self, name: str) -> set[str]:
         """The equipment, what feeds it (transitively) and what declares it `isolates`."""
         name = self.canon(name)
-        self._equipment_decl(name)
-        feeders: dict[str, set[str]] = {}
-        for tag in self._eq_canon:
-            for target in (*self._related(tag, "feeds"), *self._related(tag, "isolates")):
-                feeders.setdefault(target, set()).add(tag)
+        feeders = self._feeders()
         seen = {name}
         stack = [name]
         while stack:
