@@ -12,8 +12,6 @@ stage's ``codes`` module) is the single source of the text.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -140,36 +138,11 @@ def diagnostics_markdown() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m twinlang.diagnostics.docs",
-        description="Generate the diagnostics reference (docs/diagnostics.md).")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", action="store_true", help="write the file")
-    mode.add_argument("--check", action="store_true",
-                      help="exit with status 1 if the file is out of date")
-    parser.add_argument("--path", type=Path, default=DEFAULT_PATH,
-                        help=f"the file to write or check (default: {DEFAULT_PATH})")
-    args = parser.parse_args(argv)
-    text = diagnostics_markdown()
-    if args.write:
-        args.path.parent.mkdir(parents=True, exist_ok=True)
-        args.path.write_text(text, encoding="utf-8", newline="\n")
-        print(f"wrote {args.path}")
-        return 0
-    if args.check:
-        try:
-            current = args.path.read_text(encoding="utf-8")
-        except OSError as exc:
-            print(f"error: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
-            return 1
-        if current != text:
-            print(f"error: {args.path} is out of date; regenerate it with "
-                  "`python -m twinlang.diagnostics.docs --write`", file=sys.stderr)
-            return 1
-        print(f"{args.path} is up to date")
-        return 0
-    sys.stdout.write(text)
-    return 0
+    from ..docgen import page_main
+
+    return page_main(argv, module="twinlang.diagnostics.docs",
+                     description="Generate the diagnostics reference (docs/diagnostics.md).",
+                     generate=diagnostics_markdown, default_path=DEFAULT_PATH)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,8 @@ shows an example that the test suite does not run.
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,36 +188,11 @@ def rules_markdown(root: Path = REPO) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m twinlang.graph.docs",
-        description="Generate the safety rule catalogue (docs/rules.md).")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", action="store_true", help="write the file")
-    mode.add_argument("--check", action="store_true",
-                      help="exit with status 1 if the file is out of date")
-    parser.add_argument("--path", type=Path, default=DEFAULT_PATH,
-                        help=f"the file to write or check (default: {DEFAULT_PATH})")
-    args = parser.parse_args(argv)
-    text = rules_markdown()
-    if args.write:
-        args.path.parent.mkdir(parents=True, exist_ok=True)
-        args.path.write_text(text, encoding="utf-8", newline="\n")
-        print(f"wrote {args.path}")
-        return 0
-    if args.check:
-        try:
-            current = args.path.read_text(encoding="utf-8")
-        except OSError as exc:
-            print(f"error: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
-            return 1
-        if current != text:
-            print(f"error: {args.path} is out of date; regenerate it with "
-                  "`python -m twinlang.graph.docs --write`", file=sys.stderr)
-            return 1
-        print(f"{args.path} is up to date")
-        return 0
-    sys.stdout.write(text)
-    return 0
+    from ..docgen import page_main
+
+    return page_main(argv, module="twinlang.graph.docs",
+                     description="Generate the safety rule catalogue (docs/rules.md).",
+                     generate=rules_markdown, default_path=DEFAULT_PATH)
 
 
 if __name__ == "__main__":
