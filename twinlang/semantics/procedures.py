@@ -146,9 +146,8 @@ class ProcedureChecker:
                     help="write `up to N times` with N of 1 or more",
                 )
         elif isinstance(item, ast.Call):
-            decl = ctx.resolve(item.target, ("procedure",))
-            if decl is not None and decl.node is self.proc:
-                pass  # self-calls are reported by the step graph's structural rules
+            # the callee must exist; calls that recurse are the step graph's to report
+            ctx.resolve(item.target, ("procedure",))
         elif isinstance(item, ast.Alarm):
             self.condition(item.condition)
             for d in item.during:
