@@ -49,7 +49,7 @@ from .behaviours import load_behaviours
 from .behaviours.base import Environment, PhysicsError
 from .engine import Engine
 from .log import EventLog
-from .runner import DT, MAX_TIME
+from .runner import DT, MAX_TIME, select_procedure
 from .trace import Act, act_from_model, parse_action
 
 #: Rewards of the rubric, by what happened.
@@ -146,7 +146,7 @@ class TwinEnv(gym.Env):
         if not max_seconds > 0:
             raise ValueError("max_seconds must be more than 0")
         self.bundle = bundle_mod.load(bundle_path)
-        self.procedure = _procedure(self.bundle, procedure)
+        self.procedure = select_procedure(self.bundle, procedure)
         load_behaviours()
         self.step_seconds = float(step_seconds)
         self.max_seconds = float(max_seconds)
@@ -325,19 +325,6 @@ def _reward(events: list[dict]) -> float:
         elif kind == "procedure_ended" and e.get("outcome") == "completed":
             r += REWARD_COMPLETED
     return r
-
-
-def _procedure(bundle: m.Bundle, name: str | None) -> m.Procedure:
-    if name is None:
-        if not bundle.procedures:
-            raise bundle_mod.BundleError("the bundle has no procedure to play")
-        return bundle.procedures[0]
-    for p in bundle.procedures:
-        if p.id == name:
-            return p
-    raise bundle_mod.BundleError(
-        f"the bundle has no procedure `{name}` (it has "
-        + ", ".join(f"`{p.id}`" for p in bundle.procedures) + ")")
 
 
 #: The id under which :class:`TwinEnv` is registered with Gymnasium:

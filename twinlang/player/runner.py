@@ -73,7 +73,7 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
     window, ``speed`` times real time); ``snapshot`` writes a PNG of the scene at the end.
     ``faults``: the bundle's faults to induce (True: all, False: none, or their ids)."""
     bundle = bundle_mod.load(path)
-    proc = _procedure(bundle, procedure)
+    proc = select_procedure(bundle, procedure)
     load_behaviours()
     env = Environment(bundle, seed=seed)
     sim = None
@@ -151,7 +151,8 @@ def _idle(engine: Engine) -> bool:
     return all(st.pending for st in engine.active.values())
 
 
-def _procedure(bundle: m.Bundle, name: str | None) -> m.Procedure:
+def select_procedure(bundle: m.Bundle, name: str | None) -> m.Procedure:
+    """The procedure named ``name``, or the bundle's first; a clear error otherwise."""
     if name is None:
         if not bundle.procedures:
             raise bundle_mod.BundleError("the bundle has no procedure to play")
@@ -164,4 +165,4 @@ def _procedure(bundle: m.Bundle, name: str | None) -> m.Procedure:
         + ", ".join(f"`{p.id}`" for p in bundle.procedures) + ")")
 
 
-__all__ = ["DT", "ExpertPolicy", "RunResult", "act_from_model", "play"]
+__all__ = ["DT", "ExpertPolicy", "RunResult", "act_from_model", "play", "select_procedure"]
