@@ -56,6 +56,20 @@ def check_allow(ctx: Ctx, allow: ast.Allow) -> None:
         )
 
 
+def module_steps(ctx: Ctx) -> dict[str, ast.Step]:
+    """Every step of every procedure of the module, by name (the first wins), collected
+    once per module: each fault asks for it."""
+    cached = getattr(ctx, "_module_steps", None)
+    if cached is None:
+        cached = {}
+        for decl in ctx.module.decls.values():
+            if decl.category == "procedure":
+                for s in iter_steps(decl.node.body):
+                    cached.setdefault(s.name.name, s)
+        ctx._module_steps = cached
+    return cached
+
+
 class _ModuleSteps(ProcedureChecker):
     """Checks conditions outside a procedure (fault triggers): steps of any procedure count."""
 
@@ -65,10 +79,7 @@ class _ModuleSteps(ProcedureChecker):
             name=ast.Ident(span=ast.Span(file=ctx.module.display), name="(scenario)"),
         )
         super().__init__(ctx, dummy)
-        for decl in ctx.module.decls.values():
-            if decl.category == "procedure":
-                for s in iter_steps(decl.node.body):
-                    self.steps.setdefault(s.name.name, s)
+        self.steps = module_steps(ctx)
 
     def step_ref(self, ident: ast.Ident) -> ast.Step | None:
         step = self.steps.get(ident.name)
