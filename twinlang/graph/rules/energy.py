@@ -294,6 +294,14 @@ def _appliers(ctx: RuleContext) -> dict[tuple[str, str], list[str]]:
 
 
 def _removals(ctx: RuleContext, *, final: bool = False) -> list[tuple[str, str, str, object]]:
+    """(step, device, tag, ref) of every lock or tag removal (computed once per graph)."""
+    cache = ctx.__dict__.setdefault("_energy_removals", {})
+    if final not in cache:
+        cache[final] = _find_removals(ctx, final=final)
+    return cache[final]
+
+
+def _find_removals(ctx: RuleContext, *, final: bool) -> list[tuple[str, str, str, object]]:
     """(step, device, tag, ref) of every lock or tag removal.
 
     With ``final``, only the removals after which no other removal of the same device on
