@@ -20,11 +20,12 @@ Before the first timed run the files of each example are compared byte for byte 
 ``build_bundle``'s, so the benchmark notices when the pipeline changes under it.
 
 Every run starts from nothing: the cache of parsed modules is emptied, the previous
-output is removed and ``gc.collect()`` runs (the collector stays on during the run, as in
-the command line).  One warm-up run (imports, parser tables, templates) precedes the timed
-ones.  Two clocks: wall (``time.perf_counter``) and CPU (``time.process_time`` plus the
-CPU of finished child processes, which is where Graphviz ``dot`` runs for the SOP's
-diagram); ``--shares`` chooses the one the percentages are computed from.
+output is removed and ``gc.collect()`` runs.  The collector is on during the run, except
+in parse, semantics and graph, where it is paused as ``check_files`` pauses it.  One
+warm-up run (imports, parser tables, templates) precedes the timed ones.  Two clocks:
+wall (``time.perf_counter``) and CPU (``time.process_time`` plus the CPU of finished child
+processes, which is where Graphviz ``dot`` runs for the SOP's diagram); ``--shares``
+chooses the one the percentages are computed from.
 
 ``--no-graphviz`` hides ``dot`` from ``PATH`` for the run: the SOP is then written with
 its Mermaid diagram only, as on a machine without Graphviz.
@@ -103,10 +104,50 @@ def module_plan(path: Path) -> list[tuple[str, Path]]:
 def compile_staged(path: Path, plan: list[tuple[str, Path]], out: Path,
                    clock: Clock) -> dict[Path, dict[str, bytes]]:
     """Compile ``path`` into ``out`` stage by stage; return the files of each bundle."""
-    from twinlang import ast
     from twinlang import compile as tc
-    from twinlang.api import CheckReport, _is_library, display_name
     from twinlang.compile.lower import Lowerer, bundle_names
+
+    tc._load_writers()
+    # check_files pauses the cyclic garbage collector for parse, semantics and graph
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        report, program = _check_staged(path, plan, clock)
+    finally:
+        if paused:
+            gc.enable()
+    if report.has_errors:
+        first = next(d for d in report.diagnostics if d.severity.value == "error")
+        raise SystemExit(f"{path} does not compile: {first.code} {first.message}")
+    built: dict[Path, dict[str, bytes]] = {}
+    for mod in program.roots:  # as twinlang.compile.compile_files and build_bundle
+        if mod.ast is None or mod.ast.header is None:
+            continue
+        with clock.stage("lower"):
+            mod_graphs = [g for g in report.graphs if g.module is mod]
+            used = tc._used_sources(report, mod)
+            lowerer = Lowerer(mod, mod_graphs, report.sources, bundle_names(program, mod))
+            draft = lowerer.bundle(files={}, used_sources=used)
+        ctx = tc.WriteContext(report=report, module=mod, graphs=mod_graphs)
+        files: dict[str, bytes] = {}
+        for name in sorted(tc.WRITERS):
+            with clock.stage(name):
+                files.update(tc.WRITERS[name](draft, ctx))
+        with clock.stage("scenario.json"):
+            digests = {p: hashlib.sha256(d).hexdigest() for p, d in sorted(files.items())}
+            bundle = draft.model_copy(update={"files": digests})
+            files["scenario.json"] = tc.bundle_json(bundle)
+        built[out / tc._dir_name(bundle.scenario.id)] = files
+    with clock.stage("write"):
+        for target, files in built.items():
+            tc.write_atomically(target, files)
+    return built
+
+
+def _check_staged(path: Path, plan: list[tuple[str, Path]], clock: Clock):
+    """Parse, semantics and graph, as ``twinlang.api.check_files`` does them."""
+    from twinlang import ast
+    from twinlang.api import CheckReport, _is_library, display_name
     from twinlang.diagnostics import DiagnosticSink
     from twinlang.graph import verify_graph
     from twinlang.graph.build import build_graph
@@ -139,32 +180,7 @@ def compile_staged(path: Path, plan: list[tuple[str, Path]], out: Path,
         diagnostics.sort(key=lambda d: d.sort_key)
         report = CheckReport(diagnostics=diagnostics, sources=sources,
                              files=[display_name(path)], program=program, graphs=graphs)
-    if report.has_errors:
-        first = next(d for d in diagnostics if d.severity.value == "error")
-        raise SystemExit(f"{path} does not compile: {first.code} {first.message}")
-    built: dict[Path, dict[str, bytes]] = {}
-    for mod in program.roots:  # as twinlang.compile.compile_files and build_bundle
-        if mod.ast is None or mod.ast.header is None:
-            continue
-        with clock.stage("lower"):
-            mod_graphs = [g for g in report.graphs if g.module is mod]
-            used = tc._used_sources(report, mod)
-            lowerer = Lowerer(mod, mod_graphs, report.sources, bundle_names(program, mod))
-            draft = lowerer.bundle(files={}, used_sources=used)
-        ctx = tc.WriteContext(report=report, module=mod, graphs=mod_graphs)
-        files: dict[str, bytes] = {}
-        for name in sorted(tc.WRITERS):
-            with clock.stage(name):
-                files.update(tc.WRITERS[name](draft, ctx))
-        with clock.stage("scenario.json"):
-            digests = {p: hashlib.sha256(d).hexdigest() for p, d in sorted(files.items())}
-            bundle = draft.model_copy(update={"files": digests})
-            files["scenario.json"] = tc.bundle_json(bundle)
-        built[out / tc._dir_name(bundle.scenario.id)] = files
-    with clock.stage("write"):
-        for target, files in built.items():
-            tc.write_atomically(target, files)
-    return built
+    return report, program
 
 
 def same_as_pipeline(path: Path, built: dict[Path, dict[str, bytes]]) -> None:

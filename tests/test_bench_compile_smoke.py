@@ -5,6 +5,7 @@ No timing is asserted here; docs/performance.md has the measured figures.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from pathlib import Path
@@ -68,6 +69,7 @@ def test_staged_compile_writes_what_compile_files_writes(tmp_path):
     clock = ct.Clock()
     built = ct.compile_staged(src, ct.module_plan(src), tmp_path / "staged", clock)
     assert set(clock.wall) == set(ct.stage_names())
+    assert gc.isenabled()  # paused for the check stages only, as check_files does
     result = compile_files([src], tmp_path / "pipeline")
     [staged_dir] = built
     [pipeline_dir] = result.bundles
