@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from twinlang.api import check_files
+from .variants import check_edited as check
+from .variants import only, path_note
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE = "eswc_panel.twin"
@@ -57,49 +58,20 @@ GOTO = "    goto verify_before up to 2 times\n"
 ABORT = '    abort "No tester passes the known-source check"\n'
 
 
-def example_text() -> str:
-    text = (EXAMPLES / EXAMPLE).read_text(encoding="utf-8")
-    if "abort" not in text.split(GOTO, 1)[1].split("}", 1)[0]:
-        text = text.replace(GOTO, GOTO + ABORT)
-    return text
-
-
-def check(tmp_path: Path, *edits: tuple[str, str]):
-    text = example_text()
-    for old, new in edits:
-        assert text.count(old) == 1, f"the example changed: {old!r} not found once"
-        text = text.replace(old, new)
-    path = tmp_path / EXAMPLE
-    path.write_text(text, encoding="utf-8")
-    return check_files([path]).diagnostics
-
-
-def only(diags, code: str, words: str):
-    found = [d for d in diags if d.code == code and words in d.message]
-    assert found, f"no {code} with {words!r}: " + "; ".join(f"{d.code} {d.message}" for d in diags)
-    return found[0]
-
-
-def path_note(diag) -> str:
-    notes = [n for n in diag.notes if n.startswith("path: ")]
-    assert notes, f"{diag.code} has no path note: {diag.notes}"
-    return notes[0]
-
-
 def test_the_example_is_clean(tmp_path):
-    diags = check(tmp_path)
+    diags = check(tmp_path, EXAMPLE)
     assert not [d for d in diags if d.code in PACK], [d.message for d in diags]
 
 
 def test_work_after_the_tester_failed_its_check(tmp_path):
     # the retry of the known-source check falls through to the work once used up
-    diags = check(tmp_path, (GOTO + ABORT, GOTO))
+    diags = check(tmp_path, EXAMPLE, (GOTO + ABORT, GOTO))
     d = only(diags, "TW0802", "after `VT-1` fails the known-source check of `verify_after`")
     assert path_note(d) == "path: verify_after → replace_tester → grounds → work"
 
 
 def test_visual_verification_removed(tmp_path):
-    d = only(check(tmp_path, (CHECK_BLADES, "")), "TW0801", "visually verified")
+    d = only(check(tmp_path, EXAMPLE, (CHECK_BLADES, "")), "TW0801", "visually verified")
     assert "`DS-4`" in d.message and "before `work`" in d.message
     note = path_note(d)
     assert "open_sources → discharge_caps" in note and note.endswith("→ work")
@@ -107,7 +79,7 @@ def test_visual_verification_removed(tmp_path):
 
 def test_tester_proved_after_the_first_test(tmp_path):
     # swapped: the first test comes before the tester is proven on the known source
-    diags = check(tmp_path, (VERIFY_BEFORE + TEST_AB, TEST_AB + VERIFY_BEFORE))
+    diags = check(tmp_path, EXAMPLE, (VERIFY_BEFORE + TEST_AB, TEST_AB + VERIFY_BEFORE))
     d = only(diags, "TW0802", "before `test_ab`")
     assert path_note(d).endswith("lock → test_ab")
     assert d.span.line == next(i for i, line in enumerate(
@@ -115,21 +87,22 @@ def test_tester_proved_after_the_first_test(tmp_path):
 
 
 def test_no_known_source_check_after_the_tests(tmp_path):
-    d = only(check(tmp_path, (VERIFY_AFTER, "")), "TW0802", "again after `test_cg`")
+    d = only(check(tmp_path, EXAMPLE, (VERIFY_AFTER, "")), "TW0802", "again after `test_cg`")
     assert path_note(d) == "path: test_cg → grounds → work"
     assert any("`test_ab`" in n for n in d.notes)  # the other tests are named too
 
 
 def test_grounds_before_the_absence_of_voltage_test(tmp_path):
     grounds_early = '  step grounds "Apply temporary protective grounds": apply ground to PNL-4\n'
-    d = only(check(tmp_path, (GROUNDS, ""), (VERIFY_BEFORE, grounds_early + VERIFY_BEFORE)),
-             "TW0801", "grounds are not applied after the absence-of-voltage test")
+    diags = check(tmp_path, EXAMPLE, (GROUNDS, ""),
+                  (VERIFY_BEFORE, grounds_early + VERIFY_BEFORE))
+    d = only(diags, "TW0801", "grounds are not applied after the absence-of-voltage test")
     assert "lock → grounds → verify_before" in path_note(d)
     assert any("step `grounds` (ground) comes before the test" in n for n in d.notes)
 
 
 def test_lockout_removed(tmp_path):
-    diags = check(tmp_path, (LOCK, ""))
+    diags = check(tmp_path, EXAMPLE, (LOCK, ""))
     locked = [d for d in diags if d.code == "TW0801" and "not locked or tagged" in d.message]
     assert {m for d in locked for m in ("DS-4", "CB-4P") if f"`{m}`" in d.message} == \
         {"DS-4", "CB-4P"}
@@ -137,13 +110,13 @@ def test_lockout_removed(tmp_path):
 
 
 def test_restricted_boundary_too_small(tmp_path):
-    diags = check(tmp_path, ("restricted 1 ft,", "restricted 6 in,"))
+    diags = check(tmp_path, EXAMPLE, ("restricted 1 ft,", "restricted 6 in,"))
     d = only(diags, "TW0806", "restricted approach boundary 6 in")
     assert "0.3 m (1 ft 0 in)" in d.message and "480 V" in d.message
 
 
 def test_boundaries_left_out(tmp_path):
-    diags = check(tmp_path, ("boundary limited 3.5 ft, restricted 1 ft, arc_flash 1.2 m",
+    diags = check(tmp_path, EXAMPLE, ("boundary limited 3.5 ft, restricted 1 ft, arc_flash 1.2 m",
                              "boundary arc_flash 1.2 m"))
     only(diags, "TW0805", "no limited or restricted approach boundary")
 
@@ -153,6 +126,6 @@ def test_boundaries_left_out(tmp_path):
     ("max_voltage = 300 V", "TW0804", "rated for 300 V, less than the 480 V"),
 ])
 def test_wrong_tester(tmp_path, param, code, words):
-    diags = check(tmp_path, ("  max_voltage = 1000 V\n", f"  {param}\n"))
+    diags = check(tmp_path, EXAMPLE, ("  max_voltage = 1000 V\n", f"  {param}\n"))
     d = only(diags, code, words)
     assert "`VT-1`" in d.message

@@ -11,47 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from twinlang.api import check_files
+from .variants import check_edited as check
+from .variants import only, path_note
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PACK = ("TW1001", "TW1002", "TW1003", "TW1004")
-
-
-#: Changes reported to the lead, applied here until the examples have them: the critical
-#: `stop_pour` checks that the drum is closed.
-PENDING = {"chemical_transfer.twin": ("      close D-1\n      critical\n",
-                                      "      close D-1\n      expect D-1.vent == closed\n"
-                                      "      critical\n")}
-
-
-def example_text(example: str) -> str:
-    text = (EXAMPLES / example).read_text(encoding="utf-8")
-    old, new = PENDING.get(example, ("", ""))
-    if old and new not in text:
-        text = text.replace(old, new)
-    return text
-
-
-def check(tmp_path: Path, example: str, *edits: tuple[str, str]):
-    text = example_text(example)
-    for old, new in edits:
-        assert text.count(old) == 1, f"{example} changed: {old!r} not found once"
-        text = text.replace(old, new)
-    path = tmp_path / example
-    path.write_text(text, encoding="utf-8")
-    return check_files([path]).diagnostics
-
-
-def only(diags, code: str, words: str):
-    found = [d for d in diags if d.code == code and words in d.message]
-    assert found, f"no {code} with {words!r}: " + "; ".join(f"{d.code} {d.message}" for d in diags)
-    return found[0]
-
-
-def path_note(diag) -> str:
-    notes = [n for n in diag.notes if n.startswith("path: ")]
-    assert notes, f"{diag.code} has no path note: {diag.notes}"
-    return notes[0]
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.twin")))
