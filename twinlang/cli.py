@@ -62,10 +62,17 @@ def _run(argv: Sequence[str] | None) -> int:
         return cmd_version(args)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        _error("a command is required: `check`, `compile`, `play`, `graph`, `schema` or "
-               "`explain`")
+        _error("a command is required: "
+               + ", ".join(f"`{name}`" for name in _verb_names(parser)))
         return EXIT_USAGE
     return args.func(args)
+
+
+def _verb_names(parser: argparse.ArgumentParser) -> list[str]:
+    for action in parser._subparsers._group_actions:  # argparse keeps sub-parsers here
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,7 +168,26 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --gui, run at X times real time (default 1)")
     play.add_argument("--snapshot", metavar="PNG", help="write a picture of the scene at the end")
     play.set_defaults(command="play", func=cmd_play)
+    for module in command_modules():
+        module.register(verbs)
     return parser
+
+
+def command_modules() -> list:
+    """The verbs defined outside this module: every module of `twinlang.commands`.
+
+    Each module has ``register(verbs)``, which adds its sub-parser(s) and sets
+    ``command`` and ``func`` on them; it must import nothing heavy at module level.
+    Modules are taken in name order, so ``--help`` is the same on every machine.
+    """
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__)
+                   if not m.name.startswith("_"))
+    return [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
 
 
 # ------------------------------------------------------------------ verbs
