@@ -62,6 +62,27 @@ NUMBER_TOO_LONG = define("TW0005", "number-too-long", "error",
     `1500000 Pa`).
     """, STAGE)
 
+UNFILLED_PLACEHOLDER = define("TW0006", "unfilled-placeholder", "error",
+    "a template placeholder `<<...>>` that has not been filled in",
+    """
+    `twinlang new` writes a scenario from a template. Where the template cannot know
+    your plant it leaves a placeholder between double angle brackets, and a comment
+    above it says what to write there:
+
+        # the tag of the disconnect that feeds the motor, as painted on the plant
+        equipment <<disconnect tag>> "Drive disconnect" is Disconnect {
+
+    Replace each placeholder, brackets included, with a name, a value with its unit or
+    a quoted string, as the comment says:
+
+        equipment DS-12 "Drive disconnect" is Disconnect {
+
+    The same placeholder written in several places stands for the same thing: fill
+    each of them with the same text. Until every placeholder is filled, `check`
+    reports only the placeholders (and syntax errors) of the file; the rest of the
+    checks run once the last one is gone.
+    """, STAGE)
+
 SYNTAX_ERROR = define("TW0100", "syntax-error", "error",
     "the text does not follow twinlang's grammar",
     """

@@ -88,6 +88,8 @@ class ToAst(Transformer):
         return ast.Ident(span=self._tok_span(tok), name=str(tok))
 
     def _string(self, tok: Token) -> str:
+        if tok.startswith("<<"):  # a template placeholder (reported by the parser, TW0006)
+            return str(tok)
         raw = str(tok)[1:-1]
         if len(raw) > MAX_STRING:
             self.diagnostics.append(make(
