@@ -31,6 +31,23 @@ def test_quick_start_is_exactly_the_two_documented_commands():
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = [b.strip() for b in re.findall(r"```sh\n(.*?)```", section, flags=re.S)]
     assert commands == [
-        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/twinlang check examples/",
+        "python3 -m venv .venv && .venv/bin/pip install -e . "
+        "&& .venv/bin/twinlang run examples/loto_conveyor.twin",
         "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest",
     ]
+
+
+def test_quick_start_main_job_runs_end_to_end(tmp_path):
+    """`twinlang run` on the README's example: check, compile, play, assess, report."""
+    import subprocess
+    import sys
+
+    root = README.parent
+    proc = subprocess.run([sys.executable, "-m", "twinlang", "run",
+                           str(root / "examples" / "loto_conveyor.twin"), "-o", str(tmp_path),
+                           "--color", "never"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    where = tmp_path / "loto-conveyor-c12" / "lockout"
+    for name in ("run.jsonl", "assessment.json", "report.html"):
+        assert (where / name).is_file(), name
+    assert "overall: PASS" in proc.stdout
