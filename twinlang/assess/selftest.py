@@ -30,6 +30,7 @@ class Case:
     reasons: frozenset[str] = field(default_factory=frozenset)
     seed: int = 0
     variant: str = "initial"
+    max_time: float | None = None       # simulated seconds; None: the player's limit
 
     @property
     def name(self) -> str:
@@ -65,8 +66,10 @@ def plan(bundle_dir: str | Path, *, seed: int = 0, variant: str = "initial",
         thresholds = [t for c in comps for t in (c["thresholds"].get(variant) or [])]
         result = play(bundle_dir, seed=seed, procedure=proc.id, world=False)
         trace = expert_trace(result.events)
+        # a wrong run may leave the procedure waiting for good: stop it well after the
+        # time the expert needed (the verdict does not depend on how long it then waits)
         base = dict(bundle_dir=bundle_dir, scenario=bundle.scenario.id, procedure=proc.id,
-                    seed=seed, variant=variant)
+                    seed=seed, variant=variant, max_time=2 * result.time + 600.0)
         cases.append(Case(**base, id="expert", kind="expert",
                           description="the expert policy passes every competency", trace=None))
         cases.append(Case(**base, id="expert-trace", kind="expert",
@@ -103,8 +106,9 @@ def run_case(case: Case, keep: str | None = None) -> Outcome:
                 text = "".join(json.dumps(x, sort_keys=True) + "\n" for x in case.trace)
                 (where / "trace.jsonl").write_text(text, encoding="utf-8")
                 trace = parse_trace(text, load(case.bundle_dir), name=case.id)
+            limit = {} if case.max_time is None else {"max_time": case.max_time}
             play(case.bundle_dir, trace=trace, seed=case.seed, log_path=log,
-                 procedure=case.procedure, world=False)
+                 procedure=case.procedure, world=False, **limit)
             assessment, _ = assess_log(log, case.bundle_dir, variant=case.variant)
         except (TraceError, AssessError) as exc:
             return Outcome(case, False, f"could not be played: {exc}",
