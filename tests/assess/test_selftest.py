@@ -122,3 +122,17 @@ def test_examples_pass_their_self_test():
                            "--color", "never"], capture_output=True, text=True, timeout=3600)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert proc.stdout.splitlines()[-1].split()[2:4] == ["0", "failed"]
+
+
+def test_every_action_of_the_examples_reads_back_from_its_description(tmp_path):
+    """Mutants are traces made from the expert's logged actions: each logged description
+    must parse back to the same action."""
+    from twinlang.player.trace import act_from_model, parse_action
+
+    result = compile_files(sorted((ROOT / "examples").glob("*.twin")), tmp_path)
+    for path in result.bundles:
+        for proc in load(path).procedures:
+            for node in proc.graph.nodes:
+                for a in node.actions:
+                    act = act_from_model(a)
+                    assert parse_action(act.describe()).key() == act.key(), act.describe()

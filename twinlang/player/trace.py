@@ -10,7 +10,8 @@ A trace is JSON Lines, one action per line:
 
 `action` uses the action syntax of twinlang steps (`open DS-12`, `apply lock to DS-12,
 V-31`, `verify VT-1 on PU-1`, `account for mechanic, operator`); `by` is a role of the
-scenario; `t` is seconds from the start and never goes backwards.  Unknown equipment, a
+scenario; `t` is seconds from the start (played at the nearest physics step) and never goes
+backwards.  Unknown equipment, a
 verb the equipment's kind does not accept, an unknown role or time going backwards are
 reported with the line number before anything runs.
 """
@@ -44,7 +45,9 @@ class Act:
     permit: str | None = None
     role: str | None = None
     roles: tuple[str, ...] = ()
-    at: str | float | None = None
+    #: `at`: a quantity (`at 80 %`, `at 4 L`, with its type), a name (`at off`) or a bare
+    #: number (a count)
+    at: m.Quantity | str | float | None = None
     text: str | None = None
 
     def key(self) -> tuple:
@@ -58,6 +61,8 @@ class Act:
             text = f"{self.verb} " + ", ".join(self.targets)
             if self.to:
                 text += " to " + ", ".join(self.to)
+            if self.at is not None:
+                text += " at " + value_text(self.at)
             return text
         if self.op in ("apply", "remove"):
             prep = "to" if self.op == "apply" else "from"
@@ -66,17 +71,28 @@ class Act:
             return f"{self.op[7:]} permit {self.permit}"
         if self.op in ("notify", "communicate"):
             return f"{self.op} {self.role}"
+        if self.op == "hold":  # parse_action reads it back
+            return f"hold for {self.role}"
         if self.op == "account":
             return "account for " + ", ".join(self.roles)
+        if self.op == "record" and self.targets:
+            return "record " + ", ".join(self.targets)
         return self.op.replace("_", " ")
+
+
+def value_text(value) -> str:
+    if isinstance(value, m.Quantity):
+        return f"{value.value:g} {value.unit}" if value.unit else f"{value.value:g}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def act_from_model(a: m.Action) -> Act:
     """The :class:`Act` a step's action asks for."""
     return Act(op=a.op, verb=a.verb, targets=tuple(r.equipment for r in a.targets),
                to=tuple(_ref_text(r) for r in a.to), device=a.device, permit=a.permit,
-               role=a.role, roles=tuple(a.roles), text=a.text,
-               at=a.at.si if isinstance(a.at, m.Quantity) else a.at)
+               role=a.role, roles=tuple(a.roles), text=a.text, at=a.at)
 
 
 def _ref_text(ref: m.StateRef) -> str:
@@ -129,23 +145,44 @@ def parse_action(text: str) -> Act:
     rest = words[1:]
     at = None
     to: tuple[str, ...] = ()
+    if "at" in rest:
+        i = rest.index("at")
+        at = parse_value(" ".join(rest[i + 1:]))
+        rest = rest[:i]
     for prep in ("to", "on"):
         if prep in rest:
             i = rest.index(prep)
             to = names(rest[i + 1:])
             rest = rest[:i]
-    if "at" in rest:
-        i = rest.index("at")
-        value = " ".join(rest[i + 1:])
-        try:
-            at = float(value)
-        except ValueError:
-            at = value
-        rest = rest[:i]
     targets = tuple(w.split(".")[0] for w in names(rest))
     if not targets:
         raise ValueError(f"`{head}` needs the equipment it acts on")
     return Act(op="do", verb=head, targets=targets, to=to, at=at)
+
+
+_NUMBER = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def parse_value(text: str) -> m.Quantity | str | float:
+    """The value of `at`: ``80 %`` or ``4 L`` (a quantity of the type its unit says), a
+    bare number (``3``), or a name (``off``); an unknown unit is a ValueError."""
+    from ..semantics import units
+
+    mt = _NUMBER.match(text)
+    if mt is None:
+        return text
+    number, unit = float(mt.group(1)), mt.group(2) or None
+    if unit is None:
+        return number
+    kind = units.percent_kind(unit)
+    for type_name in ([kind] if kind else list(units.DIMENSIONS)):
+        try:
+            meas = units.convert(number, unit, type_name)
+        except ValueError:
+            continue
+        return m.Quantity(si=meas.si, si_unit=meas.si_unit, dimension=type_name,
+                          value=number, unit=unit)
+    raise ValueError(f"`{unit}` in `at {text}` is not a unit twinlang knows")
 
 
 @dataclass(frozen=True)
@@ -219,6 +256,17 @@ def parse_trace(text: str, bundle: m.Bundle, name: str = "<trace>") -> Trace:
         for tag in (*act.targets, *(x.split(".")[0] for x in act.to)):
             if tag not in equipment:
                 problems.append(f"{where}: unknown equipment `{tag}`")
+        for ref in act.to:
+            tag, _, state = ref.partition(".")
+            eq = equipment.get(tag)
+            if state and eq is not None and state not in {s.name for s in eq.states}:
+                problems.append(f"{where}: `{tag}` ({eq.kind}) has no state `{state}`; it has "
+                                + ", ".join(s.name for s in eq.states))
+        if act.op == "apply" and act.device == "lock":
+            for tag in act.targets:
+                eq = equipment.get(tag)
+                if eq is not None and not eq.lockable:
+                    problems.append(f"{where}: `{tag}` ({eq.kind}) cannot take a lock")
         if act.op == "do":
             for tag in act.targets:
                 eq = equipment.get(tag)
