@@ -5,10 +5,14 @@ as the world does (fixed bases, inertia from the file) and calls only ``stepSimu
 the player runs the expert policy with the behaviours, the engine, the event log (to a
 file) and the world, for the first ``--seconds`` of simulated time.  Prints steps/s of
 both, the ratio player / bare (target >= 50 %) and the player's real-time factor
-(simulated / wall time, target >= 100x headless).  ``--profile N`` lists the N hottest
-functions of the player (cProfile, cumulative own time).
+(simulated / wall time, target >= 100x headless).  With ``--repeat N`` the bare loop and
+the player run alternately N times per example and the table shows the medians (the ratio
+is the median of the per-pair ratios); ``--process-every K`` sets the player's process-model
+rate (runner.PROCESS_EVERY by default; 1 = every physics step, as before).  ``--profile N``
+lists the N hottest functions of the player (cProfile, own time).
 
-    .venv/bin/python bench/player_speed.py [--seconds 600] [--bare-steps 24000] [--profile 15]
+    .venv/bin/python bench/player_speed.py [--seconds 600] [--bare-steps 24000] [--repeat 5]
+        [--process-every K] [--profile 15]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import cProfile
 import io
 import json
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -48,8 +53,8 @@ def bare_rate(folder: Path, steps: int) -> float:
         p.disconnect(physicsClientId=cid)
 
 
-def player_rate(folder: Path, seconds: float, log: Path,
-                profile: int = 0) -> tuple[float, float, str, str]:
+def player_rate(folder: Path, seconds: float, log: Path, profile: int = 0,
+                process_every: int | None = None) -> tuple[float, float, str, str]:
     """Steps/s and real-time factor of the full player; its outcome; a profile text."""
     from twinlang.player.runner import play
 
@@ -57,7 +62,8 @@ def player_rate(folder: Path, seconds: float, log: Path,
     t0 = time.perf_counter()
     if prof is not None:
         prof.enable()
-    result = play(folder, log_path=log, max_time=seconds)
+    extra = {} if process_every is None else {"process_every": process_every}
+    result = play(folder, log_path=log, max_time=seconds, **extra)
     if prof is not None:
         prof.disable()
     wall = time.perf_counter() - t0
@@ -77,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="steps of the bare PyBullet loop (default 24000 = 100 s)")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="profile the player runs and list the N hottest functions")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="alternate bare loop and player N times; print medians (default 1)")
+    ap.add_argument("--process-every", type=int, default=None, metavar="K",
+                    help="physics steps per process-model advance (default: the runner's)")
     ap.add_argument("examples", nargs="*", type=Path,
                     help="the .twin files (default: examples/*.twin)")
     args = ap.parse_args(argv)
@@ -94,12 +104,19 @@ def main(argv: list[str] | None = None) -> int:
                 failed = True
                 continue
             folder = Path(result.bundles[0])
-            bare = bare_rate(folder, args.bare_steps)
-            rate, rtf, outcome, text = player_rate(folder, args.seconds,
-                                                   Path(tmp) / f"{example.stem}.jsonl",
-                                                   args.profile)
-            print(f"{example.stem:<20} {bare:>13,.0f} {rate:>15,.0f} {rate / bare:>7.0%} "
-                  f"{rtf:>9,.0f}x  {outcome}", flush=True)
+            bares, rates, rtfs, ratios = [], [], [], []
+            for _ in range(max(1, args.repeat)):
+                bare = bare_rate(folder, args.bare_steps)
+                rate, rtf, outcome, text = player_rate(folder, args.seconds,
+                                                       Path(tmp) / f"{example.stem}.jsonl",
+                                                       args.profile, args.process_every)
+                bares.append(bare)
+                rates.append(rate)
+                rtfs.append(rtf)
+                ratios.append(rate / bare)
+            med = statistics.median
+            print(f"{example.stem:<20} {med(bares):>13,.0f} {med(rates):>15,.0f} "
+                  f"{med(ratios):>7.0%} {med(rtfs):>9,.0f}x  {outcome}", flush=True)
             if text:
                 print(text)
     return 1 if failed else 0

@@ -288,6 +288,26 @@ def test_lock_box_keys_and_personal_locks():
     assert not lb.keys_held()
 
 
+def test_isolation_locks_stay_on_while_the_keys_are_in_the_box():
+    """Group lockout (1910.147(f)(3)): no isolation lock comes off while a personal lock
+    holds the box with the keys inside."""
+    env = environment(equipment("Disconnect", "DS-1", initial={"blades": "open",
+                                                              "handle": "off"}),
+                      equipment("LockBox", "LB-1"))
+    ds, lb = env["DS-1"], env["LB-1"]
+    assert ds.apply("lock", "electrician").accepted
+    run(env, lb.act("deposit").duration)
+    assert ds.remove("lock", "electrician").accepted  # keys inside, no personal lock yet
+    assert ds.apply("lock", "electrician").accepted
+    assert lb.apply("lock", "mechanic").accepted and lb.apply("lock", "operator").accepted
+    refused = ds.remove("lock", "electrician")
+    assert not refused.accepted and "`LB-1`" in refused.reason and "2 personal" in refused.reason
+    lb.remove("lock", "mechanic")
+    assert not ds.remove("lock", "electrician").accepted  # one personal lock still on
+    lb.remove("lock", "operator")
+    assert ds.remove("lock", "electrician").accepted
+
+
 def test_long_run_stays_finite():
     env = drum_and_can(drum_contains=("sodium_hypochlorite", "acetone"),
                        can_contains=("hydrochloric_acid",), can_fill="50 %",

@@ -51,6 +51,9 @@ def test_trace_is_checked_before_the_run(conveyor):
         json.dumps({"t": 6, "by": "mechanic", "action": "bleed DS-12"}),
         json.dumps({"t": 2, "by": "mechanic", "action": "close V-31"}),
         json.dumps({"t": 7, "by": "janitor", "action": "close V-31"}),
+        json.dumps({"t": 8, "by": "mechanic", "action": "apply lock to M-12"}),
+        json.dumps({"t": 9, "by": "mechanic", "action": "open V-31 at 3 blorp"}),
+        json.dumps({"t": 9, "by": "mechanic", "action": "inspect ACC-3 on ACC-3.volts"}),
     ])
     with pytest.raises(TraceError) as err:
         parse_trace(bad, bundle, name="t.jsonl")
@@ -59,6 +62,9 @@ def test_trace_is_checked_before_the_run(conveyor):
     assert "t.jsonl:2: `DS-12` (Disconnect) does not accept `bleed`" in text
     assert "t.jsonl:3: time goes backwards" in text
     assert "t.jsonl:4: unknown role `janitor`" in text
+    assert "t.jsonl:5: `M-12` (Motor) cannot take a lock" in text
+    assert "t.jsonl:6: `blorp` in `at 3 blorp` is not a unit" in text
+    assert "t.jsonl:7: `ACC-3` (Accumulator) has no state `volts`" in text
 
 
 def test_expert_run_completes_and_logs(conveyor, tmp_path):
@@ -112,3 +118,45 @@ def test_a_wrong_role_is_recorded(conveyor, tmp_path):
     result = play(conveyor, trace=trace, world=False)
     assert any(e["type"] == "wrong_role" and e["step"] == "unlock_disconnect"
                for e in result.events)
+
+
+def test_at_values_keep_their_type():
+    """`at 50 %` is a fraction, `at 4 L` a volume, `at off` a name, `at 3` a count; the
+    action text written to the log reads back as the same action."""
+    a = parse_action("open V-31 at 50 %")
+    assert (a.at.dimension, a.at.si) == ("fraction", 0.5)
+    a = parse_action("transfer D-1 to SC-1 at 4 L")
+    assert a.to == ("SC-1",) and a.at.dimension == "volume" and abs(a.at.si - 0.004) < 1e-12
+    assert parse_action("position SS-12 at off").at == "off"
+    assert parse_action("deposit LB-1 at 3").at == 3.0
+    for text in ("open V-31 at 50 %", "position SS-12 at off", "record ACC-3",
+                 "verify VT-1 on PU-1"):
+        again = parse_action(parse_action(text).describe())
+        assert again.key() == parse_action(text).key() and again.at == parse_action(text).at
+    with pytest.raises(ValueError, match="blorp"):
+        parse_action("open V-31 at 3 blorp")
+
+
+def test_a_trace_valve_opening_at_a_fraction(conveyor):
+    """`open V-31 at 50 %` from a trace turns the valve to half open, not fully open."""
+    from twinlang.player.behaviours import load_behaviours
+    from twinlang.player.behaviours.base import Environment
+
+    load_behaviours()
+    env = Environment(load(conveyor))
+    v = env["V-31"]
+    v.states["position"] = 0.0
+    out = v.act("open", at=parse_action("open V-31 at 50 %").at)
+    assert out.accepted
+    for _ in range(int(out.duration * 240) + 240):
+        env.step(1 / 240)
+    assert abs(v.states["position"] - 0.5) < 1e-6
+
+
+def test_state_samples_at_the_configured_rate(conveyor):
+    run = play(conveyor, world=False, max_time=60.0, sample_every=10.0)
+    samples = [e for e in run.events if e["type"] == "sample"]
+    assert [round(e["t"]) for e in samples] == [10 * i for i in range(len(samples))]
+    assert len(samples) == 7 and "pressure" in samples[0]["states"]["ACC-3"]
+    assert not [e for e in play(conveyor, world=False, max_time=20.0).events
+                if e["type"] == "sample"]

@@ -111,7 +111,7 @@ def test_when_trigger_fires_on_the_rising_edge_and_when_clearing(conveyor):
     assert inj["trigger"] == "when"
     assert opened < inj["t"] <= met  # the handle reached off while the action went on
     (clr,) = _of(ev, "fault_cleared", fault="on_condition")
-    turned = _of(ev, "action", action="position SS-12")[0]["t"]
+    turned = _of(ev, "action", action="position SS-12 at off")[0]["t"]
     assert clr["how"] == "when" and turned < clr["t"] <= turned + 2.0
     # the disconnect stays off for a long time: one rising edge, one firing
     assert len(_of(ev, "fault_injected")) == 1

@@ -164,6 +164,7 @@ def test_nan_state_raises_physics_error(bundles):
     try:
         _run(env, world, 0.1)
         env["M-12"].states["speed"] = float("nan")
+        env.sync()  # the world reads the states again when the environment says they moved
         with pytest.raises(PhysicsError, match=r"`M-12\.speed` is nan.*`shaft`"):
             world.step(env)
     finally:

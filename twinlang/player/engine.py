@@ -44,6 +44,8 @@ class StepState:
     wait_until: float | None = None
     #: when the last action started on the step is finished (a person turning a wheel)
     busy_until: float = 0.0
+    #: the plant's version when the expectations were last found not met
+    checked: int = -1
 
 
 @dataclass
@@ -85,12 +87,23 @@ class Engine:
         self.early: dict[tuple, float] = {}
         self.exposures: set[str] = set()
         self._next_check = 0.0
+        self._tick_key: tuple[int, int] | None = None
+        self._quiet_until = 0.0
         self.alarms = [n for n in g.nodes if n.kind == "alarm"]
         self.alarm_scope = {a.id: {e.source for e in g.edges if e.target == a.id
                                    and e.kind == "alarm"} for a in self.alarms}
         #: callbacks ``f(step_id)`` called when a step is entered / completed (fault triggers)
         self.on_step_entered: list[Callable[[str], None]] = []
         self.on_step_completed: list[Callable[[str], None]] = []
+        #: the ids of the faults in effect (set by the fault injector)
+        self.active_faults: Callable[[], list[str]] = list
+
+    def fault_field(self) -> dict:
+        """``{"faults": [...]}`` naming the induced faults in effect, if any: critical
+        events and failed expectations carry it, so that what a fault caused can be told
+        from what the trainee did."""
+        ids = self.active_faults()
+        return {"faults": ids} if ids else {}
 
     # ------------------------------------------------------------ reading the plant
 
@@ -146,6 +159,7 @@ class Engine:
                 self.log.emit(t, "choice_offered", node=node_id, prompt=node.prompt,
                               options=[e.option for e in edges if e.kind == "option"])
                 return
+            self.env.sync()  # decided on the plant as it is now
             taken = self.holds(node.condition)
             self.log.emit(t, "decision", node=node_id, result=taken)
             self._follow(node_id, ("branch",) if taken else ("else",))
@@ -194,6 +208,7 @@ class Engine:
     def _complete(self, st: StepState, *, skipped: bool = False) -> None:
         node_id = st.node.id
         self.active.pop(node_id, None)
+        self.env.version += 1  # `step X done` conditions may hold now
         t = self.env.t
         if skipped:
             self.log.emit(t, "step_skipped", step=node_id, critical=st.node.critical)
@@ -224,7 +239,17 @@ class Engine:
 
     def _check_expectations(self, st: StepState) -> None:
         t = self.env.t
+        version = self.env.version
+        due = st.expect_deadline is not None and t >= st.expect_deadline
+        if st.checked == version and not due:
+            return  # nothing changed in the plant or the procedure since the last look
+        st.checked = version
         pending = [e for e in st.node.expects if not self.holds(e.condition)]
+        if pending and due:
+            # a limit reached: failed only on the plant as it is at this instant
+            self.env.sync()
+            st.checked = self.env.version
+            pending = [e for e in st.node.expects if not self.holds(e.condition)]
         if not pending:
             for e in st.node.expects:
                 self.log.emit(t, "expectation_met", step=st.node.id, expect=e.text)
@@ -232,7 +257,7 @@ class Engine:
         elif st.expect_deadline is not None and t >= st.expect_deadline:
             for e in pending:
                 self.log.emit(t, "expectation_failed", step=st.node.id, expect=e.text,
-                              critical=st.node.critical)
+                              critical=st.node.critical, **self.fault_field())
             self._complete(st)
 
     # ------------------------------------------------------------ trainee input
@@ -328,11 +353,19 @@ class Engine:
                       to=target)
         if st.node.critical:
             self.log.emit(self.env.t, "critical", what="critical step skipped",
-                          step=st.node.id)
+                          step=st.node.id, **self.fault_field())
         if target not in self.active:
             self._enter(target)
 
     def _perform(self, by: str | None, act: Act) -> tuple[bool, str, float]:
+        env = self.env
+        env.sync()  # the plant as it is now, before the action changes it
+        try:
+            return self._perform_now(by, act)
+        finally:
+            env.sync()  # what the action changed is read from now on
+
+    def _perform_now(self, by: str | None, act: Act) -> tuple[bool, str, float]:
         env = self.env
         if act.op == "do":
             accepted, reasons, duration = True, [], 0.0
@@ -363,6 +396,27 @@ class Engine:
 
     def tick(self) -> None:
         """Checks after a physics step: waits, expectations, alarms, exposure."""
+        t = self.env.t
+        if t < self._quiet_until and self._tick_key == (len(self.log.events), self.env.version):
+            return  # nothing logged, the plant unchanged, no wait or limit due yet
+        self._tick()
+        self._tick_key = (len(self.log.events), self.env.version)
+        self._quiet_until = self._next_due()
+
+    def _next_due(self) -> float:
+        """The next time a tick can change anything when nothing else happens."""
+        due = self._next_check
+        for st in self.active.values():
+            if st.suspended:
+                continue
+            if st.done_at is None:
+                if not st.pending:
+                    due = min(due, max(st.wait_until or 0.0, st.busy_until))
+            elif st.expect_deadline is not None:
+                due = min(due, st.expect_deadline)
+        return due
+
+    def _tick(self) -> None:
         for st in list(self.active.values()):
             if st.suspended:
                 continue
@@ -417,4 +471,4 @@ class Engine:
                 self.log.emit(self.env.t, "critical", what="worker exposed to hazardous energy",
                               energy=src.energy, equipment=src.equipment,
                               stored_j=stored, energized=live,
-                              step=working[0].node.id)
+                              step=working[0].node.id, **self.fault_field())

@@ -60,6 +60,10 @@ class _FaultState:
     applied: list[tuple[Behaviour, m.Effect]] = field(default_factory=list)
     #: last value of each `when` trigger (rising edges)
     when_before: dict[int, bool] = field(default_factory=dict)
+    #: the plant's version when the `when` triggers were last evaluated
+    when_version: int = -1
+    #: whether the clock or the plant can fire or clear it now (see FaultInjector._update)
+    ticks: bool = True
     draws: dict[int, _Draws] = field(default_factory=dict)
 
 
@@ -86,9 +90,11 @@ class FaultInjector:
                     s = trig.seed if trig.seed is not None else derived_seed(seed, f.id, i)
                     fs.draws[i] = _Draws(random.Random(s), every,
                                          min(1.0, max(0.0, trig.probability or 0.0)), every)
+            self._update(fs)
             self.states.append(fs)
         engine.on_step_entered.append(self._step_entered)
         engine.on_step_completed.append(self._step_completed)
+        engine.active_faults = self.active
 
     # ------------------------------------------------------------ hooks and clock
 
@@ -107,13 +113,22 @@ class FaultInjector:
         triggers, and the clearings that depend on time or on the plant."""
         t = self.env.t
         for fs in self.states:
+            if not fs.ticks:
+                continue  # only steps fire it or clear it, or it is over
             if fs.active:
                 self._check_clear(fs, t)
+            elif fs.fired and not fs.draws:
+                continue  # fired and cleared: it does not fire again
+            version = self.env.version
+            fresh = fs.when_version != version
+            fs.when_version = version
             for i, trig in enumerate(fs.fault.triggers):
                 if trig.kind == "time":
                     if trig.time is not None and t + EPS >= trig.time.si:
                         self._fire(fs, "time")
                 elif trig.kind == "when" and trig.condition is not None:
+                    if not fresh:
+                        continue  # the plant has not changed since the last look
                     now = self.engine.holds(trig.condition)
                     if now and not fs.when_before.get(i, False):
                         self._fire(fs, "when")
@@ -126,6 +141,18 @@ class FaultInjector:
                         if d.rng.random() < d.probability:
                             self._fire(fs, "random")
 
+    @staticmethod
+    def _update(fs: _FaultState) -> None:
+        """Whether :meth:`tick` has anything to look at for this fault: while active, a
+        clearing after a time or on a condition; while not, a time, condition or random
+        trigger that may still fire."""
+        if fs.active:
+            fs.ticks = any(c.kind in ("after", "when") for c in fs.fault.clears)
+        elif fs.fired and not fs.draws:
+            fs.ticks = False
+        else:
+            fs.ticks = any(t.kind in ("time", "when", "random") for t in fs.fault.triggers)
+
     # ------------------------------------------------------------ firing and clearing
 
     def _fire(self, fs: _FaultState, how: str) -> None:
@@ -134,6 +161,7 @@ class FaultInjector:
         if fs.fired and how != "random":
             return
         fault = fs.fault
+        self.env.sync()
         fs.active = True
         fs.fired += 1
         fs.injected_at = self.env.t
@@ -154,6 +182,7 @@ class FaultInjector:
                 continue
             b.inject(effect)
             fs.applied.append((b, effect))
+        self._update(fs)
         for c in fault.clears:  # a clearing condition that already holds clears at once
             if c.kind == "after" and c.after is not None and c.after.si <= 0:
                 self._clear(fs, "after")
@@ -172,10 +201,12 @@ class FaultInjector:
     def _clear(self, fs: _FaultState, how: str) -> None:
         if not fs.active:
             return
+        self.env.sync()
         for b, effect in fs.applied:
             b.clear(effect)
         fs.applied = []
         fs.active = False
+        self._update(fs)
         self.log.emit(self.env.t, "fault_cleared", fault=fs.fault.id,
                       target=_ref(fs.fault.target),
                       effects=[e.kind for e in fs.fault.effects], how=how,

@@ -49,8 +49,8 @@ from .behaviours import load_behaviours
 from .behaviours.base import Environment, PhysicsError
 from .engine import Engine
 from .log import EventLog
-from .runner import DT, MAX_TIME, select_procedure
-from .trace import Act, act_from_model, parse_action
+from .runner import DT, MAX_TIME, log_physics, select_procedure
+from .trace import Act, act_from_model, parse_action, value_text
 
 #: Rewards of the rubric, by what happened.
 REWARD_STEP_COMPLETED = 1.0
@@ -73,18 +73,13 @@ class ActionSpec:
 
 
 def _act_name(act: Act) -> str:
-    text = act.describe()
-    if act.op == "record" and act.targets:
-        text += " " + ", ".join(act.targets)
     if act.op == "hold":
-        text = f"hold for {act.role}"
-    if act.at is not None:
-        text += f" at {act.at:g}" if isinstance(act.at, float) else f" at {act.at}"
-    return text
+        return f"hold for {act.role}"
+    return act.describe()  # with its `at` and what it records
 
 
 def _identity(act: Act) -> tuple:
-    return (act.key(), act.at)
+    return (act.key(), None if act.at is None else value_text(act.at))
 
 
 def build_actions(bundle: m.Bundle, procedure: m.Procedure) -> list[ActionSpec]:
@@ -213,6 +208,8 @@ class TwinEnv(gym.Env):
             "seed": self.episode_seed, "procedure": self.procedure.id, "dt": DT,
             "trainee": "gym"})
         self.engine = Engine(self.bundle, self.procedure, self.env, self.log)
+        engine, log, env = self.engine, self.log, self.env
+        env.listener = lambda events: log_physics(log, env.t, events, engine)
         self._seen = 0
         self.engine.start()
         events = self._new_events()
@@ -274,8 +271,9 @@ class TwinEnv(gym.Env):
     def _advance(self) -> None:
         engine, env, log = self.engine, self.env, self.log
         for _ in range(self._substeps):
-            for ev in env.step(DT):
-                log.emit(env.t, "physics", kind=ev.kind, equipment=ev.equipment, **ev.detail)
+            events = env.step(DT)
+            if events:  # hazards are critical events, as in a played run
+                log_physics(log, env.t, events, engine)
             engine.tick()
             if engine.outcome.status != "running":
                 return

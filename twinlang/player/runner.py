@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,10 @@ from .trace import Act, Trace, act_from_model
 DT = 1.0 / 240.0
 #: A run stops when nothing can happen any more, or after this long (seconds).
 MAX_TIME = 8 * 3600.0
+#: The process models advance every this many physics steps at most (1/30 s), in one exact
+#: update, and at once when the plant is acted on or an action's timer falls due
+#: (Environment.step); the rigid bodies step every DT.
+PROCESS_EVERY = 8
 
 
 @dataclass
@@ -36,9 +41,18 @@ class ExpertPolicy:
 
     def __init__(self) -> None:
         self.busy_until: dict[str | None, float] = {}
+        self._seen: tuple[int, int] | None = None
+        self._wake = 0.0
 
     def next_actions(self, engine: Engine) -> list[tuple[str | None, Act | None, str | None]]:
         t = engine.env.t
+        # Nothing to do until the procedure moves (every change of it is logged), the
+        # plant moves, or a person is free again.
+        seen = (len(engine.log.events), engine.env.version)
+        if seen == self._seen and t < self._wake:
+            return []
+        self._seen = seen
+        self._wake = min((b for b in self.busy_until.values() if b > t), default=math.inf)
         out: list[tuple[str | None, Act | None, str | None]] = []
         if engine.pending_choice is not None:
             node = engine.nodes[engine.pending_choice]
@@ -66,16 +80,21 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
          log_path: str | Path | None = None, procedure: str | None = None,
          max_time: float = MAX_TIME, world: bool = True, gui: bool = False,
          speed: float = 1.0, snapshot: str | Path | None = None,
-         faults: bool | Collection[str] = True) -> RunResult:
+         faults: bool | Collection[str] = True,
+         process_every: int = PROCESS_EVERY,
+         sample_every: float | None = None) -> RunResult:
     """Load a bundle and play one procedure with a trace or the expert policy.
 
     With ``world`` the URDF scene runs in PyBullet alongside the behaviours (``gui``: in a
     window, ``speed`` times real time); ``snapshot`` writes a PNG of the scene at the end.
-    ``faults``: the bundle's faults to induce (True: all, False: none, or their ids)."""
+    ``faults``: the bundle's faults to induce (True: all, False: none, or their ids).
+    ``process_every``: physics steps per advance of the process models at most (1: every
+    step).  ``sample_every``: log every equipment's observed state (`sample` events) this
+    often, in seconds of simulated time (None: no samples)."""
     bundle = bundle_mod.load(path)
     proc = select_procedure(bundle, procedure)
     load_behaviours()
-    env = Environment(bundle, seed=seed)
+    env = Environment(bundle, seed=seed, process_every=process_every)
     sim = None
     if world:
         from .world import World  # only here: pybullet stays out of `twinlang check`
@@ -86,10 +105,12 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
         "seed": seed, "procedure": proc.id, "dt": DT,
         "trainee": "trace" if trace is not None else "expert"})
     engine = Engine(bundle, proc, env, log)
+    env.listener = lambda events: log_physics(log, env.t, events, engine)
     faults = FaultInjector(bundle, engine, env, log, seed=seed, only=None if faults is True
                            else frozenset(() if faults is False else faults))
     policy = ExpertPolicy() if trace is None else None
     lines = list(trace.lines) if trace is not None else []
+    next_sample = 0.0 if sample_every else None
     try:
         engine.start()
         i = 0
@@ -102,7 +123,8 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
                         _accepted, _reason, duration = engine.act(who, act)
                         policy.performed(who, env.t, duration)
             else:
-                while i < len(lines) and lines[i].t <= env.t + 1e-9:
+                # a trace time is played at the nearest physics step (logs round to 1 us)
+                while i < len(lines) and lines[i].t <= env.t + DT / 2:
                     line = lines[i]
                     i += 1
                     if line.choose is not None:
@@ -118,13 +140,14 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
             events = env.step(DT)
             if sim is not None:
                 sim.step(env)
-            for ev in events:
-                log.emit(env.t, "physics", kind=ev.kind, equipment=ev.equipment, **ev.detail)
-                if ev.kind == "hazard":  # the plant hurt or endangered someone
-                    log.emit(env.t, "critical", what="hazard", equipment=ev.equipment,
-                             **ev.detail)
+            if events:
+                log_physics(log, env.t, events, engine)
             faults.tick()
             engine.tick()
+            if next_sample is not None and env.t + DT / 2 >= next_sample:
+                next_sample += sample_every
+                log.emit(env.t, "sample", states={k: b.observe()
+                                                  for k, b in env.behaviours.items()})
         if sim is not None and snapshot is not None:
             sim.snapshot(snapshot)
         if engine.outcome.status == "running":
@@ -140,6 +163,14 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
             sim.close()
     return RunResult(engine.outcome.status, engine.outcome.reason, env.t, log.events,
                      Path(log_path) if log_path else None)
+
+
+def log_physics(log: EventLog, t: float, events, engine: Engine) -> None:
+    for ev in events:
+        log.emit(t, "physics", kind=ev.kind, equipment=ev.equipment, **ev.detail)
+        if ev.kind == "hazard":  # the plant hurt or endangered someone
+            log.emit(t, "critical", what="hazard", equipment=ev.equipment, **ev.detail,
+                     **engine.fault_field())
 
 
 def _current(engine: Engine) -> str | None:
@@ -165,4 +196,5 @@ def select_procedure(bundle: m.Bundle, name: str | None) -> m.Procedure:
         + ", ".join(f"`{p.id}`" for p in bundle.procedures) + ")")
 
 
-__all__ = ["DT", "ExpertPolicy", "RunResult", "act_from_model", "play", "select_procedure"]
+__all__ = ["DT", "PROCESS_EVERY", "ExpertPolicy", "RunResult", "act_from_model", "log_physics",
+           "play", "select_procedure"]

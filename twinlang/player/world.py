@@ -136,6 +136,8 @@ class World:
             self._load(folder, item)
         self._bodies = [(b, [j for j, _n, _v in js]) for b, js in self._limits.items() if js]
         self._started = False
+        self._driven = [d for d in self.drives if d.state is not None]
+        self._version = -1
 
     # ------------------------------------------------------------ loading
 
@@ -238,17 +240,17 @@ class World:
         """Drive the joints from the behaviours' states, then advance one time step."""
         if not self._started:
             self.start(env)
-        behaviours = env.behaviours
-        for d in self.drives:
-            if d.state is None:
-                continue
-            value = behaviours[d.equipment].states.get(d.state)
-            if value is None or value == d.value:      # NaN != NaN: it reaches goal()
-                continue
-            d.value = value
-            goal = d.goal(value)
-            if goal != d.target:
-                self._command(d, goal)
+        if env.version != self._version:   # the process models moved: new targets
+            self._version = env.version
+            behaviours = env.behaviours
+            for d in self._driven:
+                value = behaviours[d.equipment].states.get(d.state)
+                if value is None or value == d.value:      # NaN != NaN: it reaches goal()
+                    continue
+                d.value = value
+                goal = d.goal(value)
+                if goal != d.target:
+                    self._command(d, goal)
         self.p.stepSimulation(physicsClientId=self.cid)
         self.steps += 1
         if self.steps % CHECK_EVERY == 0:

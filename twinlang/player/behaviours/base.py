@@ -23,6 +23,9 @@ REGISTRY: dict[str, type[Behaviour]] = {}
 
 #: States are checked for NaN and infinities every this many steps (0.1 s at 240 Hz).
 CHECK_EVERY_STEPS = 24
+#: After the plant is changed (Environment.sync) the process models advance one physics
+#: step at a time for this many steps before they go back to their coarser rate.
+FINE_AFTER_SYNC = 4
 
 
 def register(*kinds: str) -> Callable[[type[Behaviour]], type[Behaviour]]:
@@ -113,6 +116,13 @@ class Behaviour:
         owners = self.devices.get(device, [])
         if not owners:
             return Outcome(False, f"there is no {device} on `{self.id}`")
+        if device == "lock" and self.eq.isolates:
+            box = self.env.key_box()
+            if box is not None:  # group lockout, 1910.147(f)(3): the key is in the box
+                return Outcome(False, f"the key of the lock on `{self.id}` is in the group "
+                               f"lock box `{box.id}` under "
+                               f"{len(box.devices.get('lock', []))} personal lock(s); each "
+                               "worker removes their personal lock from the box first")
         owners.remove(owner if owner in owners else owners[0])
         if not owners:
             del self.devices[device]
@@ -142,6 +152,12 @@ class Behaviour:
         """Advance the process model by ``dt`` seconds (ending at time ``t + dt``)."""
         return []
 
+    def wake(self) -> float | None:
+        """The next time something discrete happens without an action (a timer falls due,
+        a moving part reaches its stop), so that a multi-step advance ends there; None when
+        the model may be advanced over any span (its updates are exact or smooth)."""
+        return None
+
     # ------------------------------------------------------------ faults
 
     def inject(self, effect: m.Effect) -> None:
@@ -160,7 +176,7 @@ class Environment:
     """All behaviours of a scenario, the clock, the seeded random source, and the energy
     paths between equipment (from the bundle's `feeds` relations)."""
 
-    def __init__(self, bundle: m.Bundle, seed: int = 0) -> None:
+    def __init__(self, bundle: m.Bundle, seed: int = 0, process_every: int = 1) -> None:
         self.bundle = bundle
         self.t = 0.0
         self.rng = random.Random(seed)
@@ -172,13 +188,38 @@ class Environment:
                 self.feeders.setdefault(target, []).append(eq.id)
         self._supply_cache: dict[tuple[str, str], float] = {}
         self._steps = 0
+        #: physics steps per advance of the process models at most (see :meth:`step`)
+        self.process_every = process_every
+        #: incremented whenever the plant may have changed (an advance, a sync)
+        self.version = 0
+        #: called with the events of a :meth:`sync` (the runner logs them)
+        self.listener: Callable[[list[Event]], None] | None = None
+        self._pending = 0.0       # simulated time the process models have not seen yet
+        self._tb = 0.0            # the time they have reached
+        self._t_prev = 0.0        # the clock before the last physics step
+        self._advance_at = 1      # the physics step count at which they advance next
+        self._checked = 0
+        self._fine = 0
         self.behaviours: dict[str, Behaviour] = {}
         for eq in bundle.equipment:
             cls = REGISTRY.get(eq.kind, Inert)
             self.behaviours[eq.id] = cls(eq, self)
+        #: the behaviours with dynamics (the others' step does nothing)
+        self._stepping = [b for b in self.behaviours.values()
+                          if type(b).step is not Behaviour.step]
+        #: the behaviours that can have something discrete due (Behaviour.wake)
+        self._waking = [b for b in self._stepping if type(b).wake is not Behaviour.wake]
 
     def __getitem__(self, eq_id: str) -> Behaviour:
         return self.behaviours[eq_id]
+
+    def key_box(self) -> Behaviour | None:
+        """A group lock box holding the isolation keys under personal locks, if any."""
+        for b in self.behaviours.values():
+            held = getattr(b, "keys_held", None)
+            if held is not None and held():
+                return b
+        return None
 
     def supply(self, eq_id: str, energy: str) -> float:
         """The share of ``energy`` reaching ``eq_id`` (cached for the current step)."""
@@ -213,24 +254,92 @@ class Environment:
                     stack.append((f, s))
         return best
 
+    # ------------------------------------------------------------ time
+
     def step(self, dt: float) -> list[Event]:
-        self._supply_cache.clear()
-        events: list[Event] = []
-        for b in self.behaviours.values():
-            events.extend(b.step(self.t, dt))
+        """Advance the clock by one physics step of ``dt`` seconds.
+
+        With ``process_every`` = 1 (the default) every behaviour steps with it.  Above 1 the
+        process models advance together in one exact update over several physics steps
+        (every ``process_every`` steps, or sooner when a behaviour's :meth:`Behaviour.wake`
+        asks for it: a timer of an action falls due, a valve reaches its stop).  Between
+        two advances the plant reads as it was at the last one (a sample and hold); anything
+        that changes the plant (an action, a device, a fault) first calls :meth:`sync`, so
+        it acts on the state of the present instant."""
+        self._t_prev = self.t
         self.t += dt
         self._steps += 1
-        if self._steps % CHECK_EVERY_STEPS:
-            return events
-        for b in self.behaviours.values():
-            for name, v in b.states.items():
-                if isinstance(v, float) and not math.isfinite(v):
-                    raise PhysicsError(f"`{b.id}.{name}` became {v} at t = {self.t:.3f} s")
+        self._pending += dt
+        if self._steps < self._advance_at:
+            return []
+        return self._advance()
+
+    def sync(self) -> list[Event]:
+        """Bring the process models up to the present (before the plant is changed); the
+        next advance comes at the next physics step.  Events go to ``listener``."""
+        events = self._advance() if self._pending > 0.0 else []
+        # step by step for a few steps: what the change sets off spreads from one model to
+        # the next (a fault on a clamp, then the pour it endangers) at the physics rate
+        self._advance_at = self._steps + 1
+        self._fine = FINE_AFTER_SYNC
+        self._supply_cache.clear()
+        self.version += 1
+        if events and self.listener is not None:
+            self.listener(events)
+        return events
+
+    def _advance(self) -> list[Event]:
+        self._supply_cache.clear()
+        now, span, start = self.t, self._pending, self._tb
+        last_dt = now - self._t_prev
+        # behaviours that schedule or compare with env.t see the start of the last physics
+        # step, as they do when stepped one physics step at a time
+        self.t = self._t_prev
+        events: list[Event] = []
+        try:
+            for b in self._stepping:
+                out = b.step(start, span)
+                if out:
+                    events.extend(out)
+        finally:
+            self.t = now
+        self._pending = 0.0
+        self._tb = now
+        self.version += 1
+        every = self.process_every
+        n = every
+        if self._fine > 0:
+            self._fine -= 1
+            n = 1
+        elif every > 1:
+            for b in self._waking:
+                w = b.wake()
+                if w is not None:
+                    k = int((w - now) / last_dt) if last_dt > 0 else 1
+                    n = min(n, max(1, k))
+        self._advance_at = self._steps + n
+        self._checked += n if every > 1 else 1
+        if self._checked >= CHECK_EVERY_STEPS:
+            self._checked = 0
+            for b in self.behaviours.values():
+                for name, v in b.states.items():
+                    if isinstance(v, float) and not math.isfinite(v):
+                        raise PhysicsError(f"`{b.id}.{name}` became {v} at t = {now:.3f} s")
         return events
 
 
 class PhysicsError(RuntimeError):
     """The simulation produced a non-finite or runaway value; the run stops."""
+
+
+def at_number(at, dimension: str | None = None) -> float | None:
+    """The number an action's `at` gives: a quantity's SI value (only of ``dimension``
+    when given) or a bare number; None for a name, a boolean or another dimension."""
+    if isinstance(at, m.Quantity):
+        return at.si if dimension is None or at.dimension == dimension else None
+    if isinstance(at, int | float) and not isinstance(at, bool):
+        return float(at)
+    return None
 
 
 def _plain(value) -> StateValue | None:

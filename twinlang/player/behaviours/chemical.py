@@ -29,7 +29,7 @@ Models (SI; [D] marks a value chosen here):
 from __future__ import annotations
 
 from ...bundle import model as m
-from .base import Event, Outcome, _plain, register
+from .base import Event, Outcome, _plain, at_number, register
 from .electrical import FaultAware, split_ref
 
 #: pouring rate from a drum faucet or hand pump [D]
@@ -266,6 +266,13 @@ class ChemicalContainer(FaultAware):
         self.hold_stuck()
         return events
 
+    def wake(self) -> float | None:
+        w = super().wake()
+        if self.pour is not None:
+            end = self.env.t + min(self.pour["left"], self.contents()) / POUR_RATE
+            w = end if w is None else min(w, end)
+        return w
+
     def _pour(self, dt: float) -> list[Event]:
         p = self.pour
         rcv: ChemicalContainer = p["to"]
@@ -332,8 +339,8 @@ class LockBox(FaultAware):
     def act(self, verb: str, *, actor: str | None = None, to=(), at=None) -> Outcome:
         if verb != "deposit" or verb not in self.eq.actions:
             return super().act(verb, actor=actor, to=to, at=at)
-        n = int(at) if isinstance(at, int | float) and not isinstance(at, bool) and at >= 1 \
-            else self.isolation_locks()
+        count = at_number(at)
+        n = int(count) if count is not None and count >= 1 else self.isolation_locks()
         if n < 1:
             return Outcome(False, f"there are no isolation locks whose keys could go into "
                            f"`{self.id}`")

@@ -108,6 +108,9 @@ class FaultAware(Behaviour):
         self.hold_stuck()
         return events
 
+    def wake(self) -> float | None:
+        return self._timers[0][0] if self._timers else None
+
     def busy(self) -> bool:
         return self.env.t < self._busy_until - EPS
 

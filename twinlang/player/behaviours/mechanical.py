@@ -87,6 +87,11 @@ class Mechanism(Behaviour):
             self.states["condition"] = self.held if self.x > 0.0 else self.rest
         return out
 
+    def wake(self) -> float | None:
+        if not self.moving:
+            return None
+        return self.env.t + self._grip + self.x * self.travel_time()
+
     def step(self, t: float, dt: float) -> list[Event]:
         if not self.moving or self.blocked() or self.stuck():
             return []

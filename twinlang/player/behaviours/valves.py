@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 
 from ...bundle import model as m
-from .base import Behaviour, Environment, Event, Outcome, StateValue, register
+from .base import Behaviour, Environment, Event, Outcome, StateValue, at_number, register
 
 #: one person's force at the rim of a handwheel, N (API 6D, domain-facts 5.1)
 MAX_RIM_PULL = 360.0
@@ -170,8 +170,9 @@ class Valve(ReadingDrift, Behaviour):
         if why is not None:
             return Outcome(False, why)
         target = 1.0 if verb == "open" else 0.0
-        if isinstance(at, int | float) and not isinstance(at, bool) and 0.0 <= at <= 1.0:
-            target = float(at)
+        x = at_number(at, "fraction")
+        if x is not None and 0.0 <= x <= 1.0:
+            target = x
         pos = float(self.states["position"])
         if abs(target - pos) <= CLOSED:
             self.target = None
@@ -283,6 +284,13 @@ class Valve(ReadingDrift, Behaviour):
                 events += self._move(left)
         self._update_flow()
         return events
+
+    def wake(self) -> float | None:
+        """A turning handwheel reaches its stop (or the stuck point) at a known time."""
+        if self.target is None or self.rate <= 0.0:
+            return None
+        pos = float(self.states["position"])
+        return self.env.t + self.grip_left + abs(float(self.target) - pos) / self.rate
 
     def _move(self, dt: float) -> list[Event]:
         pos = float(self.states["position"])
