@@ -336,3 +336,35 @@ def test_logs_that_cannot_be_trusted_are_refused(mini):
     run_.header["bundle"]["id"] = "other"
     with pytest.raises(AssessError, match="from bundle `other`"):
         check_bundle(run_, bundle_id=bundle.scenario.id, content_hash=bundle.content_hash)
+
+
+def test_critical_events_of_an_induced_fault_are_not_the_trainees(mini):
+    log = _with_fault(mini)
+    log.add(42, "critical", what="hazard", equipment="V-1", faults=["creep"])
+    log.add(43, "critical", what="hazard", equipment="V-2")
+    log.add(43, "action", step="confirm", by="operator", action="inspect V-1, V-2")
+    a = run(mini, log.end(50, outcome="incomplete"))
+    crit = value(a, "critical_errors")
+    assert crit.value == 1.0                                   # only the one at V-2
+    assert "1 more while an induced fault was in effect" in crit.detail
+
+
+def test_completion_time_is_not_applicable_after_the_procedures_own_abort(mini):
+    log = _with_fault(mini, resumed_at=None)
+    a = run(mini, log.end(40, outcome="aborted"))
+    c = value(a, "completion_time")
+    assert c.value is None and not c.applicable
+    # steps entered are required (the handler's `reclose`, never finished), the rest of
+    # the main path is not, nor `confirm`, which the alarm interrupted
+    assert value(a, "omission_errors").value == 1.0
+    assert value(a, "omission_errors").evidence[0].step == "reclose"
+
+
+def test_expectations_failed_under_an_induced_fault_are_not_the_trainees(mini):
+    log = _with_fault(mini)
+    log.add(43, "expectation_failed", step="confirm", expect="V-1.position == 0 %",
+            faults=["creep"])
+    log.add(44, "expectation_failed", step="shut_in", expect="V-1.position == 0 %")
+    a = run(mini, log.end(50, outcome="incomplete"))
+    e = value(a, "expectations_failed")
+    assert e.value == 1.0 and "1 more while an induced fault" in e.detail

@@ -153,7 +153,8 @@ def omitted_steps(rf: RunFacts) -> list[str]:
     number of required steps never completed. Required: every step on every successful path
     through the step graph (only the steps common to all branches of an `if` or `choose`),
     and every step the run entered, including the steps of an alarm handler that ran. When
-    the procedure ended at one of its own `abort` steps, only the steps entered.""")
+    the procedure ended at one of its own `abort` steps, only the steps entered that no alarm
+    interrupted on the way there.""")
 def _omission(rf: RunFacts) -> list[MetricValue]:
     ev = []
     for s in omitted_steps(rf):
@@ -232,6 +233,8 @@ def critical_failures(rf: RunFacts) -> dict[str, tuple[list[str], list[Evidence]
             reasons.append("its expected results were not met in time")
             ev.extend(rf.evidence(i) for i in st.failed_expectations)
         for i in st.critical_events:
+            if rf.run.events[i].get("faults"):
+                continue
             what = rf.run.events[i].get("what")
             if what == "critical step skipped":
                 if s not in omitted:  # done later (a retry, an alarm handler): still a miss
@@ -248,26 +251,43 @@ def critical_failures(rf: RunFacts) -> dict[str, tuple[list[str], list[Evidence]
     number of critical steps that failed (left out, begun before a step they follow was
     completed, done or verified by the wrong person, or their expectations not met in time)
     plus the critical events of the twin not tied to one of those steps (a worker exposed to
-    hazardous energy, an incompatible mix, ...)""")
+    hazardous energy, an incompatible mix, ...). A critical event that happens while an
+    induced fault is in effect (the player names the faults on it) is the fault's doing and
+    is not counted; how fast the trainee recovers from it is `recovery_time`""")
 def _critical(rf: RunFacts) -> list[MetricValue]:
     failed = critical_failures(rf)
     ev = [Evidence(line=items[0].line if items else 0, t=items[0].t if items else rf.end,
                    type="critical_item", step=s, text=f"critical step `{s}`: "
                    + "; ".join(reasons))
           for s, (reasons, items) in failed.items()]
+    attributed = 0
     for i, e in enumerate(rf.run.events):
-        if e["type"] == "critical" and e.get("step") not in failed:
-            ev.append(rf.evidence(i))
-    return [_count("critical_errors", ev, f"{len(failed)} critical steps failed, "
-                   f"{len(ev) - len(failed)} other critical events")]
+        if e["type"] != "critical" or e.get("step") in failed:
+            continue
+        if e.get("faults"):   # caused by an induced fault: judged by the recovery from it
+            attributed += 1
+            continue
+        ev.append(rf.evidence(i))
+    detail = f"{len(failed)} critical steps failed, {len(ev) - len(failed)} other critical " \
+        "events"
+    if attributed:
+        detail += f" ({attributed} more while an induced fault was in effect, not counted: " \
+            "the recovery time measures the response to them)"
+    return [_count("critical_errors", ev, detail)]
 
 
 @metric("expectations_failed", "1", """
-    number of expectations (`expect ... within ...`) not met by the end of their time limit""")
+    number of expectations (`expect ... within ...`) not met by the end of their time limit;
+    one not met while an induced fault was in effect (the player names the faults on it) is
+    the fault's doing and is not counted, here or against a critical step""")
 def _expectations(rf: RunFacts) -> list[MetricValue]:
     ev = [rf.evidence(i) for i, e in enumerate(rf.run.events)
-          if e["type"] == "expectation_failed"]
-    return [_count("expectations_failed", ev, f"{len(ev)} expectations not met")]
+          if e["type"] == "expectation_failed" and not e.get("faults")]
+    faulted = sum(len(s.fault_expectations) for s in rf.steps.values())
+    detail = f"{len(ev)} expectations not met"
+    if faulted:
+        detail += f" ({faulted} more while an induced fault was in effect, not counted)"
+    return [_count("expectations_failed", ev, detail)]
 
 
 @metric("hints_used", "1", "number of hints the trainee asked for")

@@ -17,6 +17,7 @@ class StepFacts:
     skipped: list[int] = field(default_factory=list)
     wrong_role: list[int] = field(default_factory=list)
     failed_expectations: list[int] = field(default_factory=list)
+    fault_expectations: list[int] = field(default_factory=list)
     out_of_order: list[int] = field(default_factory=list)
     critical_events: list[int] = field(default_factory=list)
     verifications: list[int] = field(default_factory=list)
@@ -124,14 +125,24 @@ def run_facts(run: RunLog, proc: ProcedureFacts) -> RunFacts:
         elif kind == "wrong_role":
             s.wrong_role.append(i)
         elif kind == "expectation_failed":
-            s.failed_expectations.append(i)
+            # not met because an induced fault was in effect (a dead tester battery, a
+            # stuck valve): detecting that is the procedure working; the recovery time
+            # measures the response
+            (s.fault_expectations if e.get("faults") else s.failed_expectations).append(i)
         elif kind == "critical":
             s.critical_events.append(i)
         elif kind == "verification":
             s.verifications.append(i)
     touched = {sid for sid, s in steps.items()
                if s.entered or s.actions or s.completed or s.skipped}
-    required = touched if outcome == "aborted" else touched | proc.must
+    if outcome == "aborted":
+        # the procedure's own abort: the steps an alarm interrupted on the way there were
+        # rightly left unfinished
+        interrupted = {s for e in run.events if e["type"] == "alarm"
+                       for s in (e.get("interrupted") or []) if isinstance(s, str)}
+        required = {s for s in touched if s not in interrupted or steps[s].completed}
+    else:
+        required = touched | proc.must
     times = [float(e["t"]) for e in run.events]
     start = next((float(e["t"]) for e in run.events if e["type"] == "procedure_started"),
                  times[0] if times else 0.0)

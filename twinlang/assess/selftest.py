@@ -121,7 +121,7 @@ def judge(case: Case, assessment, seconds: float = 0.0) -> Outcome:
     assessed = [c for c in assessment.competencies if c.assessed]
     failed = [c for c in assessed if not c.passed]
     if case.kind == "expert":
-        if assessment.passed and assessment.run.outcome == "completed":
+        if assessment.passed and assessment.run.outcome in ("completed", "aborted"):
             return Outcome(case, True, "passed every competency", seconds)
         why = [f"`{c.id}`: " + "; ".join(c.reasons) for c in failed] or \
             [f"the procedure ended {assessment.run.outcome}"]

@@ -18,9 +18,13 @@ def _time(name: str, value: float | None, detail: str, evidence=(), *, subject=N
 
 
 @metric("completion_time", "s", """
-    time from the start of the procedure to its end, when it was completed; not measured
-    (so any threshold on it is not met) when it was not""")
+    time from the start of the procedure to its end, when it was completed; not applicable
+    when it stopped at one of its own `abort` steps (an evacuation, say); not measured (so
+    any threshold on it is not met) when it ended otherwise""")
 def _completion(rf: RunFacts) -> list[MetricValue]:
+    if rf.outcome == "aborted" and rf.ended_index is not None:
+        return [_time("completion_time", None, "the procedure stopped at one of its own "
+                      "`abort` steps", [rf.evidence(rf.ended_index)], applicable=False)]
     if rf.outcome != "completed" or rf.ended_index is None:
         return [_time("completion_time", None, f"the procedure was not completed "
                       f"({rf.outcome})")]

@@ -116,7 +116,8 @@ def _run_bundle(bundle_dir: Path, out: Path, args: argparse.Namespace, color: bo
         lines = [f"event log: {log}", f"assessment: {where / 'assessment.json'}"]
         lines.append(f"report: {report}")
         _write(sys.stdout, "\n".join(lines) + "\n\n")
-        ok &= result.outcome == "completed" and assessment.passed
+        # `aborted`: the procedure's own abort (an evacuation when an alarm says so)
+        ok &= result.outcome in ("completed", "aborted") and assessment.passed
     return ok
 
 

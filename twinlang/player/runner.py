@@ -37,12 +37,14 @@ class RunResult:
 
 class ExpertPolicy:
     """Performs a correct path: each active step's actions by its performer, one at a time
-    per person, each taking the time the plant says it takes; the first option of a choice."""
+    per person, each taking the time the plant says it takes; the first option of a choice;
+    on an alarm, everyone stops what they are doing and follows the handler at once."""
 
     def __init__(self) -> None:
         self.busy_until: dict[str | None, float] = {}
         self._seen: tuple[int, int] | None = None
         self._wake = 0.0
+        self._scanned = 0
 
     def next_actions(self, engine: Engine) -> list[tuple[str | None, Act | None, str | None]]:
         t = engine.env.t
@@ -52,6 +54,12 @@ class ExpertPolicy:
         if seen == self._seen and t < self._wake:
             return []
         self._seen = seen
+        # An alarm: everyone drops what they are doing and answers it (a handwheel half
+        # turned, a transfer under way: the handler's steps say how to make them safe).
+        events = engine.log.events
+        if any(e["type"] == "alarm" for e in events[self._scanned:]):
+            self.busy_until.clear()
+        self._scanned = len(events)
         self._wake = min((b for b in self.busy_until.values() if b > t), default=math.inf)
         out: list[tuple[str | None, Act | None, str | None]] = []
         if engine.pending_choice is not None:
