@@ -14,19 +14,21 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    from .digraph import DiGraph
 
 #: Edge kinds followed by path analyses.  `resume` edges are left out: returning from a
 #: handler to the step it interrupted never lowers what has been done on the way there.
 FLOW_EDGES = frozenset({"next", "branch", "else", "option", "fork", "join", "goto", "alarm"})
 
 
-def _adjacency(g: nx.DiGraph, reverse: bool = False) -> dict:
+def _adjacency(g: DiGraph, reverse: bool = False) -> dict:
     """The graph's own successor (or predecessor) dicts: ``{node: {neighbour: edge data}}``.
 
-    Read-only.  networkx's ``g.succ``/``g.pred`` wrap the same dicts in views whose
-    per-access cost dominates a traversal of a large graph.
+    Read-only.  ``g`` may be a networkx graph too, which stores the same dicts (its
+    ``g.succ``/``g.pred`` wrap them in views whose per-access cost dominates a traversal).
     """
     return g._pred if reverse else g._succ
 
@@ -51,7 +53,7 @@ class PhaseResult:
 
 
 def ordered_phases(
-    g: nx.DiGraph,
+    g: DiGraph,
     start,
     phases: Iterable[str],
     classes: Callable[[object], frozenset[str] | set[str]],
@@ -129,6 +131,122 @@ def ordered_phases(
     return PhaseResult(state, pred, phases)
 
 
+class ManyPhaseResult:
+    """What :func:`ordered_phases_many` found: the state entering each node, per analysis."""
+
+    def __init__(self, state: dict, sequences: tuple[tuple[str, ...], ...], width: int) -> None:
+        self.state = state
+        self.sequences = sequences
+        self.width = width
+
+    def reached(self, node) -> bool:
+        return node in self.state
+
+    def done(self, index: int, node) -> int:
+        """Phases of analysis ``index`` completed on the worst path reaching ``node``."""
+        bits = self.state.get(node)
+        if bits is None:
+            return 0
+        k, n = 0, len(self.sequences[index])
+        while k < n and bits >> (k * self.width + index) & 1:
+            k += 1
+        return k
+
+    def missing(self, index: int, node) -> str | None:
+        """The first phase of analysis ``index`` not guaranteed at ``node`` (None when all are)."""
+        k = self.done(index, node)
+        seq = self.sequences[index]
+        return None if k >= len(seq) else seq[k]
+
+
+def ordered_phases_many(
+    g: DiGraph,
+    start,
+    sequences: Iterable[Iterable[str]],
+    classes_at: Callable[[object], Iterable[tuple[int, frozenset[str] | set[str]]]],
+    *,
+    reverse: bool = False,
+    edge_kinds: frozenset[str] = FLOW_EDGES,
+) -> ManyPhaseResult:
+    """:func:`ordered_phases` for many phase sequences at once, in one traversal.
+
+    ``classes_at(node)`` gives ``(index, classes)`` for the analyses whose classes are not
+    empty at ``node`` (listing the others is allowed, only slower).  The state entering a
+    node is the same, for every analysis, as :func:`ordered_phases` finds for it alone
+    (each is the greatest solution of its own equations); the witnesses are not kept:
+    ask :func:`ordered_phases` again for an analysis that needs one.
+
+    The states of all analyses are packed in one integer: bit ``k * width + i`` is set when
+    analysis ``i`` has done more than ``k`` phases, so that the minimum over the paths
+    meeting at a node is a bitwise `and` of its predecessors' states (a `join` takes the
+    maximum, an `or`).
+    """
+    seqs = tuple(tuple(s) for s in sequences)
+    width = max(len(seqs), 1)
+    top = 0
+    for i, seq in enumerate(seqs):
+        for k in range(len(seq)):
+            top |= 1 << (k * width + i)
+    succ = _adjacency(g, reverse)
+    preds_of = _adjacency(g, not reverse)
+    nodes = g._node
+    meet_all = "fork" if reverse else "join"
+    memo: dict = {}
+
+    def advance(bits: int, node) -> int:
+        changes = memo.get(node)
+        if changes is None:
+            changes = memo[node] = [(i, frozenset(c)) for i, c in classes_at(node) if c]
+        for i, cls in changes:
+            seq = seqs[i]
+            n = len(seq)
+            k = 0
+            while k < n and bits >> (k * width + i) & 1:
+                k += 1
+            while k < n and seq[k] in cls:
+                bits |= 1 << (k * width + i)
+                k += 1
+        return bits
+
+    order = [start]
+    seen = {start}
+    for node in order:
+        for nxt, data in succ[node].items():
+            if nxt not in seen and data.get("kind") in edge_kinds:
+                seen.add(nxt)
+                order.append(nxt)
+    entering = dict.fromkeys(order, top)
+    leaving = dict.fromkeys(order, top)
+    entering[start] = 0
+    leaving[start] = advance(0, start)
+    processed = {start}
+    queue = deque(order[1:])
+    queued = set(order[1:])
+    while queue:
+        node = queue.popleft()
+        queued.discard(node)
+        best = None
+        if nodes[node].get("kind") == meet_all:
+            for p, data in preds_of[node].items():
+                if p in leaving and data.get("kind") in edge_kinds:
+                    best = leaving[p] if best is None else best | leaving[p]
+        else:
+            for p, data in preds_of[node].items():
+                if p in leaving and data.get("kind") in edge_kinds:
+                    best = leaving[p] if best is None else best & leaving[p]
+        # states only go down, so an unchanged meet is the only one not lower
+        if best is None or (best == entering[node] and node in processed):
+            continue
+        entering[node] = best
+        leaving[node] = advance(best, node)
+        processed.add(node)
+        for nxt, data in succ[node].items():
+            if nxt not in queued and nxt != start and data.get("kind") in edge_kinds:
+                queued.add(nxt)
+                queue.append(nxt)
+    return ManyPhaseResult(entering, seqs, width)
+
+
 def witness(result: PhaseResult, node, limit: int = 10_000) -> list:
     """A path from the analysis start to ``node`` along which the state is lowest."""
     path = [node]
@@ -144,13 +262,13 @@ def witness(result: PhaseResult, node, limit: int = 10_000) -> list:
     return path
 
 
-def reachable(g: nx.DiGraph, start, *, reverse: bool = False,
+def reachable(g: DiGraph, start, *, reverse: bool = False,
               edge_kinds: frozenset[str] | None = None) -> set:
     """Nodes reachable from ``start`` (iterative), following only ``edge_kinds`` if given."""
     return reaching(g, (start,), reverse=not reverse, edge_kinds=edge_kinds)
 
 
-def reaching(g: nx.DiGraph, targets: Iterable, *, reverse: bool = False,
+def reaching(g: DiGraph, targets: Iterable, *, reverse: bool = False,
              edge_kinds: frozenset[str] | None = None) -> set:
     """Nodes from which at least one of ``targets`` can be reached (the targets included).
 
@@ -174,7 +292,7 @@ def reaching(g: nx.DiGraph, targets: Iterable, *, reverse: bool = False,
 _NONE = object()
 
 
-def reaches_another(g: nx.DiGraph, members: Iterable, *,
+def reaches_another(g: DiGraph, members: Iterable, *,
                     edge_kinds: frozenset[str] | None = None) -> set:
     """The members from which a *different* member can be reached (by at least one edge).
 
@@ -183,6 +301,8 @@ def reaches_another(g: nx.DiGraph, members: Iterable, *,
     most twice.
     """
     members = set(members)
+    if len(members) < 2:
+        return set()  # no other member to reach
     back = _adjacency(g, reverse=True)
     succ = _adjacency(g)
     # the first and second distinct member each node is known to reach
@@ -213,7 +333,7 @@ def reaches_another(g: nx.DiGraph, members: Iterable, *,
     return out
 
 
-def path_between(g: nx.DiGraph, source, target, *, edge_kinds: frozenset[str] = FLOW_EDGES,
+def path_between(g: DiGraph, source, target, *, edge_kinds: frozenset[str] = FLOW_EDGES,
                  avoid: set | None = None) -> list | None:
     """A shortest path from ``source`` to ``target`` avoiding ``avoid`` (breadth first)."""
     avoid = avoid or set()

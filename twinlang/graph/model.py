@@ -1,4 +1,4 @@
-"""The step graph of one procedure: a networkx `DiGraph` with typed node and edge data.
+"""The step graph of one procedure: a `DiGraph` with typed node and edge data.
 
 Node kinds: ``start``, ``end`` and ``abort`` (the safe terminals), ``step``, ``decision``
 (an `if` or a `choose`), ``fork`` and ``join`` (a `parallel` block), ``alarm`` (the entry
@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from .. import ast
 from ..diagnostics import Span
+from .digraph import DiGraph
 
 START = "start"
 END = "end"
@@ -32,7 +31,7 @@ TERMINALS = (END, ABORT)
 @dataclass
 class StepGraph:
     procedure: ast.Procedure
-    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    graph: DiGraph = field(default_factory=DiGraph)
     #: the module the procedure was declared in (a `ModuleInfo`)
     module: object = None
     #: energy sources, hazards, permits, roles of the procedure (copied for exports)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import networkx as nx
-
 from ..diagnostics import Label, make
 from . import codes
 from .dataflow import FLOW_EDGES, path_between, reachable
+from .digraph import DiGraph, strongly_connected_components
 from .model import ABORT, END, START, StepGraph
 
 
@@ -40,7 +39,7 @@ def _loops(sg: StepGraph, seen: set, can_end: set, open_handlers: set) -> list:
     """Cycles: a trap with no way out is a dead end; a loop with a way out but no bound
     is an unbounded loop.  Bounded gotos and alarm/resume edges do not make loops."""
     g = sg.graph
-    sub = nx.DiGraph()
+    sub = DiGraph()
     sub.add_nodes_from(g.nodes)
     for u, v, data in g.edges(data=True):
         kind = data.get("kind")
@@ -52,7 +51,7 @@ def _loops(sg: StepGraph, seen: set, can_end: set, open_handlers: set) -> list:
     order = {n: i for i, n in enumerate(g.nodes)}
     diags = []
     trapped_steps: set = set()
-    for comp in nx.strongly_connected_components(sub):
+    for comp in strongly_connected_components(sub):
         if len(comp) == 1:
             (n,) = comp
             if not sub.has_edge(n, n):

@@ -50,6 +50,9 @@ class ModuleInfo:
     used_names: set[str] = field(default_factory=set)
     #: names listed in a `use` whose module could not be read: not reported again as unknown
     unresolved: set[str] = field(default_factory=set)
+    #: facts derived from the module's declarations, computed once per check by whoever
+    #: needs them (the rule packs share them between the procedures of the module)
+    facts: dict = field(default_factory=dict)
 
     def lookup(self, name: str) -> Decl | None:
         decl = self.scope.get(name)

@@ -172,6 +172,9 @@ def parse_source(source: Source) -> tuple[ast.Module | None, list[Diagnostic]]:
         if diags:
             return None, diags
         module, extra = to_ast(tree, source.file)
+        holes = find_placeholders(source, tree)
+    if holes:  # an unfilled template: its placeholders would only cascade into other errors
+        return None, sorted(extra + holes, key=lambda d: d.span.start)
     return (None if any(d.severity.value == "error" for d in extra) else module), extra
 
 
@@ -226,6 +229,35 @@ def check_tree(source: Source, tree: Tree) -> list[Diagnostic]:
                     help="write it with an exponent (`1.5e6`) or in a larger unit",
                 ))
     return sorted(diags, key=lambda d: d.span.start)
+
+
+#: At most this many unfilled placeholders are reported for one file.
+MAX_PLACEHOLDERS = 200
+
+
+def is_placeholder(token: Token) -> bool:
+    """Whether a NAME or STRING token is a template placeholder (`<<disconnect tag>>`)."""
+    return token.startswith("<<")
+
+
+def find_placeholders(source: Source, tree: Tree) -> list[Diagnostic]:
+    """One TW0006 per `<<...>>` placeholder left in a file written by `twinlang new`."""
+    if "<<" not in source.text:
+        return []  # no placeholder token can start anywhere: skip the walk of the tree
+    found = [tok for tok in tree.scan_values(
+        lambda v: isinstance(v, Token) and v.type in ("NAME", "STRING") and is_placeholder(v))]
+    found.sort(key=lambda tok: tok.start_pos)
+    shown = found[:MAX_PLACEHOLDERS]
+    more = (f"{len(found) - len(shown):,} more placeholders are not reported; fill these and "
+            "check again")
+    return [make(
+        codes.UNFILLED_PLACEHOLDER,
+        f"placeholder `{tok}` is not filled in",
+        span_at(source.file, source.text, tok.start_pos, len(tok)),
+        notes=[more] if i == len(shown) - 1 and len(found) > len(shown) else [],
+        help=f"replace `{tok}`, brackets included, with the {str(tok)[2:-2].strip()} (the "
+             f"comment that names `{tok}` says what to write)",
+    ) for i, tok in enumerate(shown)]
 
 
 # ---------------------------------------------------------------- error recovery

@@ -90,10 +90,21 @@ class RuleContext:
         self.g = sg.graph
         self.proc = sg.procedure
         self.scope = sg.module.scope if sg.module is not None else {}
+        #: facts about the module's declarations, shared by the graphs of its procedures
+        #: (kept on the `ModuleInfo`, which lives for one check)
+        facts = getattr(sg.module, "facts", None)
+        self.shared: dict = facts if isinstance(facts, dict) else {}
         self._class_cache: dict[tuple, frozenset[str]] = {}
         self._eq_local: dict | None = None
         self._eq_canon: dict = {}
         self._feeder_map: dict[str, set[str]] | None = None
+        # per-node facts, memoised: rules ask the same questions of every node many times
+        self._verbs: dict = {}
+        self._devices: dict = {}
+        self._ops: dict = {}
+        self._expect_refs: dict = {}
+        self._expect_tags: dict = {}
+        self._steps: tuple | None = None
 
     # ------------------------------------------------------------ names
 
@@ -103,11 +114,16 @@ class RuleContext:
 
     def _equipment_decl(self, name: str):
         if self._eq_local is None:
-            self._eq_local, self._eq_canon = {}, {}
-            for local, decl in self.scope.items():
-                if decl.category == "equipment":
-                    self._eq_local[local] = decl
-                    self._eq_canon.setdefault(decl.node.name.name, decl)
+            maps = self.shared.get("_equipment_maps")
+            if maps is None:
+                local_map: dict = {}
+                canon_map: dict = {}
+                for local, decl in self.scope.items():
+                    if decl.category == "equipment":
+                        local_map[local] = decl
+                        canon_map.setdefault(decl.node.name.name, decl)
+                maps = self.shared["_equipment_maps"] = (local_map, canon_map)
+            self._eq_local, self._eq_canon = maps
         return self._eq_local.get(name) or self._eq_canon.get(name)
 
     def canon(self, name: str) -> str:
@@ -155,11 +171,15 @@ class RuleContext:
     def _feeders(self) -> dict[str, set[str]]:
         """Equipment → what feeds it or declares it `isolates` (built once per graph)."""
         if self._feeder_map is None:
-            self._equipment_decl("")
-            feeders: dict[str, set[str]] = {}
-            for tag in self._eq_canon:
-                for target in (*self._related(tag, "feeds"), *self._related(tag, "isolates")):
-                    feeders.setdefault(target, set()).add(tag)
+            feeders = self.shared.get("_feeders")
+            if feeders is None:
+                self._equipment_decl("")
+                feeders = {}
+                for tag in self._eq_canon:
+                    for target in (*self._related(tag, "feeds"),
+                                   *self._related(tag, "isolates")):
+                        feeders.setdefault(target, set()).add(tag)
+                self.shared["_feeders"] = feeders
             self._feeder_map = feeders
         return self._feeder_map
 
@@ -226,7 +246,9 @@ class RuleContext:
     # ------------------------------------------------------------ steps and actions
 
     def step_nodes(self) -> list[str]:
-        return self.sg.steps()
+        if self._steps is None:
+            self._steps = tuple(self.sg.steps())
+        return list(self._steps)
 
     def actions(self, node) -> tuple[ast.Action, ...]:
         step = self.g.nodes[node].get("ast")
@@ -245,26 +267,48 @@ class RuleContext:
         return [n for n in self.step_nodes() if pred(n)]
 
     def has_op(self, node, op: str) -> bool:
-        return any(a.op == op for a in self.actions(node))
+        ops = self._ops.get(node)
+        if ops is None:
+            ops = self._ops[node] = frozenset(a.op for a in self.actions(node))
+        return op in ops
 
     def verbs(self, node) -> list[tuple[str, list[str], ast.Action]]:
         """(verb, target equipment tags, action) for each generic action of a step."""
-        out = []
-        for a in self.actions(node):
-            if a.op == "do" and a.verb is not None:
-                out.append((a.verb.name, [self.canon(t.head.name) for t in a.targets], a))
-        return out
+        out = self._verbs.get(node)
+        if out is None:
+            out = self._verbs[node] = tuple(
+                (a.verb.name, [self.canon(t.head.name) for t in a.targets], a)
+                for a in self.actions(node) if a.op == "do" and a.verb is not None)
+        return list(out)
 
     def devices(self, node, op: str) -> list[tuple[str, list[str], ast.Action]]:
         """(device, target tags, action) for each `apply`/`remove` (op) of a step."""
-        return [(a.device.name, [self.canon(t.head.name) for t in a.targets], a)
-                for a in self.actions(node) if a.op == op and a.device is not None]
+        key = (node, op)
+        out = self._devices.get(key)
+        if out is None:
+            out = self._devices[key] = tuple(
+                (a.device.name, [self.canon(t.head.name) for t in a.targets], a)
+                for a in self.actions(node) if a.op == op and a.device is not None)
+        return list(out)
 
     def expect_tags(self, node) -> set[str]:
         """The equipment (own tags) whose states the step's expectations read."""
-        return {self.canon(r.head.name) for r in self.expect_refs(node)}
+        out = self._expect_tags.get(node)
+        if out is None:
+            out = self._expect_tags[node] = frozenset(
+                self.canon(r.head.name) for r in self._refs(node))
+        return set(out)
 
     def expect_refs(self, node) -> list[ast.Ref]:
+        return list(self._refs(node))
+
+    def _refs(self, node) -> tuple[ast.Ref, ...]:
+        out = self._expect_refs.get(node)
+        if out is None:
+            out = self._expect_refs[node] = tuple(self._find_expect_refs(node))
+        return out
+
+    def _find_expect_refs(self, node) -> list[ast.Ref]:
         step = self.step(node)
         if step is None:
             return []

@@ -14,6 +14,7 @@ from ...diagnostics.codes import define
 from ..dataflow import (
     FLOW_EDGES,
     ordered_phases,
+    ordered_phases_many,
     path_between,
     reachable,
     reaches_another,
@@ -211,11 +212,57 @@ def source_classes(ctx: RuleContext, src: Source):
     return classes
 
 
+def _step_tags(ctx: RuleContext, n) -> set[str]:
+    """Every equipment tag (own tags) a step's actions or expectations name."""
+    tags = set(ctx.expect_tags(n))
+    for _verb, targets, action in ctx.verbs(n):
+        tags.update(targets)
+        tags.update(ctx.canon(r.head.name) for r in action.to)
+    for _device, targets, _a in ctx.devices(n, "apply"):
+        tags.update(targets)
+    return tags
+
+
+def _universal(ctx: RuleContext, n) -> bool:
+    """Whether a step may count for every source whatever it names (see source_classes)."""
+    return ctx.has_op(n, "notify") or any(
+        verb == "press" and any(ctx.is_control_device(t) for t in targets)
+        for verb, targets, _a in ctx.verbs(n))
+
+
 @rule(SEQUENCE, PACK, "29 CFR 1910.147(c)(9), (d)(1)-(6)")
 def energy_sequence(ctx: RuleContext):
     works = ctx.nodes_where(lambda n: _is_work(ctx, n))
     if not works:
         return
+    # Every (source, phase sequence) is analysed in one traversal of the graph; the few that
+    # fail somewhere are analysed again alone, for the path of the note.
+    checks = list(_sequences(ctx))
+    if not checks:
+        return
+    by_tag: dict[str, list[int]] = {}  # tag → the sources whose chain holds it
+    for j, (_src, _phases, _classes, chain) in enumerate(checks):
+        for tag in chain:
+            by_tag.setdefault(tag, []).append(j)
+    everything = range(len(checks))
+
+    def classes_at(n):
+        if ctx.g.nodes[n]["kind"] != "step":
+            return ()
+        if _universal(ctx, n):
+            candidates = everything
+        else:
+            candidates = sorted({j for t in _step_tags(ctx, n) for j in by_tag.get(t, ())})
+        return [(j, checks[j][2](n)) for j in candidates]
+
+    result = ordered_phases_many(ctx.g, START, [c[1] for c in checks], classes_at)
+    for j, (src, phases, classes, _chain) in enumerate(checks):
+        if any(result.reached(w) and result.missing(j, w) is not None for w in works):
+            yield from _check_sequence(ctx, src, works, phases, classes)
+
+
+def _sequences(ctx: RuleContext):
+    """(source, phases, classifier, chain) for each sequence an energy source must follow."""
     for src in ctx.sources():
         if ctx.is_control_device(src.equipment):
             continue  # reported by control-device-isolation
@@ -234,7 +281,7 @@ def energy_sequence(ctx: RuleContext):
             sequences = [[*head, "lock", "release", "verify"]]
         classes = source_classes(ctx, src)
         for phases in sequences:
-            yield from _check_sequence(ctx, src, works, phases, classes)
+            yield src, phases, classes, chain
 
 
 def _check_sequence(ctx: RuleContext, src: Source, works, phases, classes):

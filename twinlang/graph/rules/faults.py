@@ -18,11 +18,18 @@ from __future__ import annotations
 from ... import ast
 from ...diagnostics import Label
 from ...diagnostics.codes import define
-from ...semantics.procedures import iter_flow, iter_steps
-from ..dataflow import FLOW_EDGES, ordered_phases, path_between, reachable, witness
+from ..dataflow import (
+    FLOW_EDGES,
+    ordered_phases,
+    ordered_phases_many,
+    path_between,
+    reachable,
+    witness,
+)
 from ..model import END, START
 from . import RuleContext, rule
 from ._electrical_circuits import to_si
+from ._fault_facts import _acted, _live, _owned_faults, _touched, cond_refs, related
 from .signoff import checked_steps
 
 PACK = "faults and alarms"
@@ -99,108 +106,6 @@ EXPECT_UNOBSERVABLE = define("TW1106", "expectation-unobservable", "warning",
 
     Fix: expect a state of the equipment the step operates, or add the step that reads it.
     """, PACK)
-
-
-# ---------------------------------------------------------------- module-level facts
-
-
-def _items(ctx: RuleContext) -> tuple:
-    mod = ctx.sg.module
-    return mod.ast.items if mod is not None and mod.ast is not None else ()
-
-
-def _procedures(ctx: RuleContext) -> list[ast.Procedure]:
-    return [i for i in _items(ctx) if isinstance(i, ast.Procedure)]
-
-
-def _owned_faults(ctx: RuleContext) -> list[ast.Fault]:
-    """The faults of the module that are checked in this procedure's graph."""
-    procs = _procedures(ctx)
-    out = []
-    for fault in (i for i in _items(ctx) if isinstance(i, ast.Fault)):
-        owner = procs[0] if procs else None
-        for t in fault.triggers:
-            if t.kind == "step" and t.step is not None:
-                found = next((p for p in procs if any(
-                    s.name.name == t.step.name for s in iter_steps(p.body))), None)
-                if found is not None:
-                    owner = found
-                    break
-        if owner is ctx.proc:
-            out.append(fault)
-    return out
-
-
-def cond_refs(cond) -> list[ast.Ref]:
-    out, stack = [], [cond] if cond is not None else []
-    while stack:
-        c = stack.pop()
-        if isinstance(c, ast.And | ast.Or):
-            stack.extend((c.left, c.right))
-        elif isinstance(c, ast.Not):
-            stack.append(c.operand)
-        elif hasattr(c, "ref"):
-            out.append(c.ref)
-    return out
-
-
-def _acted(step: ast.Step) -> set[str]:
-    """Equipment a step operates or reads through its actions."""
-    out = set()
-    for a in step.actions:
-        out |= {t.head.name for t in (*a.targets, *a.to)}
-    return out
-
-
-def _observed(step: ast.Step) -> set[str]:
-    refs = [r for e in step.expects for r in cond_refs(e.condition)]
-    refs += [r for c in step.requires for r in cond_refs(c)]
-    refs += [r for a in step.actions if a.op == "wait_until" for r in cond_refs(a.condition)]
-    return {r.head.name for r in refs}
-
-
-def _touched(ctx: RuleContext) -> set[str]:
-    """Equipment that some step of the module acts on or observes (alarms and ifs too)."""
-    cached = ctx.__dict__.get("_faults_touched")
-    if cached is not None:
-        return cached
-    out: set[str] = set()
-    for proc in _procedures(ctx):
-        for item in iter_flow(proc.body):
-            if isinstance(item, ast.Step):
-                out |= _acted(item) | _observed(item)
-            elif isinstance(item, ast.Alarm | ast.If):
-                out |= {r.head.name for r in cond_refs(item.condition)}
-    out = {t for t in out if ctx.equipment(t) is not None}
-    ctx.__dict__["_faults_touched"] = out
-    return out
-
-
-def related(ctx: RuleContext, tags) -> set[str]:
-    """Equipment connected to ``tags`` by `feeds`, `isolates` or `located_in`."""
-    cache = ctx.__dict__.setdefault("_faults_related", {})
-    out: set[str] = set()
-    for t in tags:
-        if t not in cache:
-            cache[t] = _related_one(ctx, t)
-        out |= cache[t]
-    return out
-
-
-def _related_one(ctx: RuleContext, tag: str) -> set[str]:
-    eq = ctx.equipment(tag)
-    isolated = {r.head.name for r in eq.isolates} if eq is not None else set()
-    out = ctx.upstream(tag) | ctx.downstream(tag) | isolated
-    places = set(out)
-    for t in list(out):
-        eq = ctx.equipment(t)
-        if eq is not None and eq.located_in is not None:
-            places.add(eq.located_in.head.name)
-    for decl in ctx.scope.values():
-        if decl.category == "equipment" and decl.node.located_in is not None \
-                and decl.node.located_in.head.name in places:
-            out.add(decl.node.name.name)
-    return out | places
 
 
 # ---------------------------------------------------------------- recovery
@@ -399,7 +304,7 @@ def trigger_unobservable(ctx: RuleContext):
     faults = _owned_faults(ctx)
     if not faults:
         return
-    live = related(ctx, _touched(ctx))
+    live = _live(ctx)
     for fault in faults:
         for t in fault.triggers:
             if t.kind != "when":
@@ -416,9 +321,11 @@ def trigger_unobservable(ctx: RuleContext):
 
 @rule(NO_RECOVERY, PACK, "fault recovery (domain-facts 6, recovery time)")
 def no_recovery(ctx: RuleContext):
-    for fault in _owned_faults(ctx):
-        f = _Fault(ctx, fault)
-        if f.self_clearing:
+    faults = [_Fault(ctx, fault) for fault in _owned_faults(ctx)]
+    clean = _recovered_everywhere(ctx, faults)
+    for f in faults:
+        fault = f.fault
+        if f.self_clearing or id(f) in clean:
             continue
 
         def classes(n, f=f):
@@ -446,6 +353,67 @@ def no_recovery(ctx: RuleContext):
                            notes=_passed(ctx, f, path),
                            labels=[Label(span=ctx.span(node), message="the fault starts here")],
                            help=help_text)
+
+
+def _recovered_everywhere(ctx: RuleContext, faults: list[_Fault]) -> set[int]:
+    """The faults (ids) that `no_recovery` would find recovered after every trigger.
+
+    The analysis of `no_recovery` for all the faults whose graph is the procedure's own,
+    in one traversal; only the others, and the faults this finds unrecovered somewhere,
+    are analysed one by one (for the path of the note).
+    """
+    batch = [f for f in faults if not f.self_clearing and _trigger_nodes(ctx, f.fault)
+             and f.graph() is ctx.g]
+    if not batch:
+        return set()
+    # which faults a node may recover, from the names it mentions (see _Fault.recovers)
+    by_tag: dict[str, set[int]] = {}
+    by_watch: dict[str, set[int]] = {}
+    by_clear: dict[str, set[int]] = {}
+    for i, f in enumerate(batch):
+        for tag in f.tags:
+            by_tag.setdefault(tag, set()).add(i)
+        for tag in f.watch:
+            by_watch.setdefault(tag, set()).add(i)
+        for name in f.clear_steps:
+            by_clear.setdefault(name, set()).add(i)
+    g = ctx.g
+
+    def alarm_candidates(n) -> set[int]:
+        out: set[int] = set()
+        for r in cond_refs(g.nodes[n].get("condition")):
+            out |= by_watch.get(r.head.name, set())
+        return out
+
+    def classes_at(n):
+        data = g.nodes[n]
+        if data["kind"] == "alarm":
+            candidates = alarm_candidates(n)
+        elif data["kind"] == "step":
+            candidates = set(by_clear.get(data["name"], ()))
+            step = data["ast"]
+            conds = [e.condition for e in step.expects]
+            conds += [a.condition for a in step.actions if a.op == "wait_until"]
+            for c in conds:
+                for r in cond_refs(c):
+                    candidates |= by_tag.get(r.head.name, set())
+            for m, d in g.succ[n].items():
+                if d.get("kind") == "alarm":
+                    candidates |= alarm_candidates(m)
+        else:
+            return ()
+        return [(i, _RECOVER) for i in sorted(candidates) if batch[i].recovers(n)]
+
+    result = ordered_phases_many(g, END, [("recover",)] * len(batch), classes_at, reverse=True)
+    clean = set()
+    for i, f in enumerate(batch):
+        if not any(result.reached(node) and result.missing(i, node)
+                   and not f.recovers(node) for _t, node in _trigger_nodes(ctx, f.fault)):
+            clean.add(id(f))
+    return clean
+
+
+_RECOVER = frozenset({"recover"})
 
 
 def _passed(ctx: RuleContext, f: _Fault, path) -> list[str]:

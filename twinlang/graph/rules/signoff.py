@@ -82,7 +82,7 @@ NO_PERFORMER = define("TW1004", "step-without-performer", "error",
 
 def _called(ctx: RuleContext) -> set[str]:
     """Names of the procedures of this module reached by a `call`."""
-    cached = ctx.__dict__.get("_signoff_called")
+    cached = ctx.shared.get("_signoff_called")  # a fact of the module: once for all graphs
     if cached is not None:
         return cached
     out = set()
@@ -91,7 +91,7 @@ def _called(ctx: RuleContext) -> set[str]:
     for item in items:
         if isinstance(item, ast.Procedure):
             out |= {x.target.name for x in iter_flow(item.body) if isinstance(x, ast.Call)}
-    ctx.__dict__["_signoff_called"] = out
+    ctx.shared["_signoff_called"] = out
     return out
 
 
