@@ -351,6 +351,10 @@ def test_critical_events_of_an_induced_fault_are_not_the_trainees(mini):
 
 def test_completion_time_is_not_applicable_after_the_procedures_own_abort(mini):
     log = _with_fault(mini, resumed_at=None)
+    # `confirm` begun before the alarm interrupted it
+    log.events.insert(next(i for i, e in enumerate(log.events) if e["type"] == "alarm"),
+                      {"t": 21.0, "type": "action", "step": "confirm", "by": "operator",
+                       "action": "inspect V-1, V-2"})
     a = run(mini, log.end(40, outcome="aborted"))
     c = value(a, "completion_time")
     assert c.value is None and not c.applicable
@@ -368,3 +372,11 @@ def test_expectations_failed_under_an_induced_fault_are_not_the_trainees(mini):
     a = run(mini, log.end(50, outcome="incomplete"))
     e = value(a, "expectations_failed")
     assert e.value == 1.0 and "1 more while an induced fault" in e.detail
+
+
+def test_a_step_never_begun_before_the_alarm_is_omitted_even_after_an_abort(mini):
+    # `confirm` entered at 20, the alarm at 30, nothing done on it in between
+    log = _with_fault(mini, resumed_at=None)
+    a = run(mini, log.end(40, outcome="aborted"))
+    assert sorted(e.step for e in value(a, "omission_errors").evidence) == ["confirm",
+                                                                             "reclose"]

@@ -153,8 +153,9 @@ def omitted_steps(rf: RunFacts) -> list[str]:
     number of required steps never completed. Required: every step on every successful path
     through the step graph (only the steps common to all branches of an `if` or `choose`),
     and every step the run entered, including the steps of an alarm handler that ran. When
-    the procedure ended at one of its own `abort` steps, only the steps entered that no alarm
-    interrupted on the way there.""")
+    the procedure ended at one of its own `abort` steps, only the steps entered, less those an
+    alarm interrupted on the way there after the trainee had begun them (or within 1 s of
+    their start): a step never begun is omitted even if an alarm came later.""")
 def _omission(rf: RunFacts) -> list[MetricValue]:
     ev = []
     for s in omitted_steps(rf):

@@ -8,6 +8,9 @@ from .graphinfo import ProcedureFacts
 from .model import Evidence
 from .runlog import RunLog
 
+#: seconds a step may have been under way, not yet begun, when an alarm interrupts it
+GRACE = 1.0
+
 
 @dataclass
 class StepFacts:
@@ -136,11 +139,23 @@ def run_facts(run: RunLog, proc: ProcedureFacts) -> RunFacts:
     touched = {sid for sid, s in steps.items()
                if s.entered or s.actions or s.completed or s.skipped}
     if outcome == "aborted":
-        # the procedure's own abort: the steps an alarm interrupted on the way there were
-        # rightly left unfinished
-        interrupted = {s for e in run.events if e["type"] == "alarm"
-                       for s in (e.get("interrupted") or []) if isinstance(s, str)}
-        required = {s for s in touched if s not in interrupted or steps[s].completed}
+        # the procedure's own abort: a step an alarm interrupted on the way there was
+        # rightly left unfinished, if the trainee had begun it (or it began at most
+        # GRACE seconds before the alarm); one never begun was omitted all the same
+        excused: set[str] = set()
+        for e in run.events:
+            if e["type"] != "alarm":
+                continue
+            for sid in e.get("interrupted") or []:
+                st = steps.get(sid) if isinstance(sid, str) else None
+                if st is None:
+                    continue
+                begun = [i for i in st.actions if run.events[i]["t"] <= e["t"]]
+                entered = [run.events[i]["t"] for i in st.entered if run.events[i]["t"]
+                           <= e["t"]]
+                if begun or (entered and e["t"] - max(entered) <= GRACE):
+                    excused.add(sid)
+        required = {s for s in touched if s not in excused or steps[s].completed}
     else:
         required = touched | proc.must
     times = [float(e["t"]) for e in run.events]

@@ -46,6 +46,11 @@ class StepState:
     busy_until: float = 0.0
     #: the plant's version when the expectations were last found not met
     checked: int = -1
+    #: the roles that acted on the step (a verifier must not be one of them)
+    actors: set = field(default_factory=set)
+    #: a step with `verified_by`: verified (by someone), and whether it is waiting for it
+    verified: bool = False
+    awaiting_verification: bool = False
 
 
 @dataclass
@@ -251,6 +256,13 @@ class Engine:
             st.checked = self.env.version
             pending = [e for e in st.node.expects if not self.holds(e.condition)]
         if not pending:
+            if st.node.verified_by is not None and not st.verified:
+                # two-person rule: the step is done when its verifier has seen it done
+                if not st.awaiting_verification:
+                    st.awaiting_verification = True
+                    self.log.emit(t, "verification_due", step=st.node.id,
+                                  verifier=st.node.verified_by)
+                return
             for e in st.node.expects:
                 self.log.emit(t, "expectation_met", step=st.node.id, expect=e.text)
             self._complete(st)
@@ -274,6 +286,8 @@ class Engine:
             st = self.active.get(step_id)
             if st is not None:
                 st.busy_until = max(st.busy_until, t + outcome[2])
+                if by is not None and act.op != "hold":
+                    st.actors.add(by)
             if st is not None and act.op == "work":
                 work = next((a for a in st.node.actions if a.op == "work"), None)
                 if work is not None and work.duration is not None:
@@ -284,6 +298,35 @@ class Engine:
                                   expected=st.node.performed_by)
                 self._maybe_actions_done(st)
         return outcome
+
+    def verify(self, by: str | None, step_id: str) -> bool:
+        """A second person verifies a step with `verified_by` whose actions are done.
+
+        Logged as `verification` with ``ok`` false when the verifier is not the step's
+        `verified_by` or is one of the people who did the step; the step then counts as
+        verified all the same (the assessment marks the wrong person), so the run goes on
+        as it would on the plant."""
+        t = self.env.t
+        st = self.active.get(step_id)
+        node = self.nodes.get(step_id)
+        if node is None or node.kind != "step" or node.verified_by is None:
+            self.log.emit(t, "verification_ignored", step=step_id, by=by,
+                          reason="the step has no `verified_by`")
+            return False
+        if st is None or st.done_at is None or st.verified:
+            why = ("it is not under way" if st is None else "its actions are not done yet"
+                   if st.done_at is None else "it is verified already")
+            self.log.emit(t, "verification_ignored", step=step_id, by=by,
+                          reason=f"nothing to verify: {why}")
+            return False
+        ok = by == node.verified_by and by not in st.actors
+        self.log.emit(t, "verification", step=step_id, by=by, expected=node.verified_by,
+                      performed_by=sorted(st.actors), ok=ok)
+        st.verified = True
+        st.awaiting_verification = False
+        st.checked = -1
+        self._check_expectations(st)
+        return True
 
     def choose(self, by: str | None, label: str) -> bool:
         node_id = self.pending_choice

@@ -14,7 +14,7 @@ from .behaviours.base import Environment, PhysicsError
 from .engine import Engine
 from .faults import FaultInjector
 from .log import EventLog
-from .trace import Act, Trace, act_from_model
+from .trace import Act, Trace, Verify, act_from_model
 
 #: The physics time step (seconds), as in scene.json.
 DT = 1.0 / 240.0
@@ -24,6 +24,8 @@ MAX_TIME = 8 * 3600.0
 #: update, and at once when the plant is acted on or an action's timer falls due
 #: (Environment.step); the rigid bodies step every DT.
 PROCESS_EVERY = 8
+#: Seconds the expert's verifier spends looking at a step before the next task.
+VERIFY_TIME = 5.0
 
 
 @dataclass
@@ -68,6 +70,11 @@ class ExpertPolicy:
             out.append((None, None, first))
         for sid in sorted(engine.active):
             st = engine.active[sid]
+            if st.awaiting_verification and not st.suspended:
+                who = st.node.verified_by
+                if self.busy_until.get(who, 0.0) <= t:
+                    out.append((who, Verify(sid), None))
+                continue
             if st.suspended or not st.pending or not self._ready(engine, st.node):
                 continue
             act = st.pending[0]
@@ -127,6 +134,9 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
                 for who, act, choice in policy.next_actions(engine):
                     if choice is not None:
                         engine.choose(who, choice)
+                    elif isinstance(act, Verify):
+                        engine.verify(who, act.step)
+                        policy.performed(who, env.t, VERIFY_TIME)
                     elif act is not None:
                         _accepted, _reason, duration = engine.act(who, act)
                         policy.performed(who, env.t, duration)
@@ -139,6 +149,8 @@ def play(path: str | Path, *, trace: Trace | None = None, seed: int = 0,
                         engine.choose(line.by, line.choose)
                     elif line.hint:
                         log.emit(env.t, "hint", by=line.by, step=_current(engine))
+                    elif line.verify is not None:
+                        engine.verify(line.by, line.verify)
                     elif line.act is not None:
                         engine.act(line.by, line.act)
                 if i >= len(lines) and not engine.active and engine.pending_choice is None:
@@ -187,7 +199,7 @@ def _current(engine: Engine) -> str | None:
 
 def _idle(engine: Engine) -> bool:
     """With the trace used up, only steps waiting on time or readings can still move."""
-    return all(st.pending for st in engine.active.values())
+    return all(st.pending or st.awaiting_verification for st in engine.active.values())
 
 
 def select_procedure(bundle: m.Bundle, name: str | None) -> m.Procedure:

@@ -7,6 +7,7 @@ A trace is JSON Lines, one action per line:
     {"t": 40, "by": "mechanic", "action": "apply lock to V-31"}
     {"t": 300, "by": "supervisor", "choose": "Bleed again"}
     {"t": 310, "by": "mechanic", "hint": true}
+    {"t": 320, "by": "supervisor", "verify": "tryout"}
 
 `action` uses the action syntax of twinlang steps (`open DS-12`, `apply lock to DS-12,
 V-31`, `verify VT-1 on PU-1`, `account for mechanic, operator`); `by` is a role of the
@@ -186,12 +187,20 @@ def parse_value(text: str) -> m.Quantity | str | float:
 
 
 @dataclass(frozen=True)
+class Verify:
+    """A second person verifies a step (the step's `verified_by`)."""
+
+    step: str
+
+
+@dataclass(frozen=True)
 class TraceLine:
     t: float
     by: str | None
     act: Act | None = None
     choose: str | None = None
     hint: bool = False
+    verify: str | None = None     # the step a second person verifies (`verified_by`)
     line: int = 0
 
 
@@ -212,6 +221,8 @@ def load_trace(path: str | Path, bundle: m.Bundle) -> Trace:
 def parse_trace(text: str, bundle: m.Bundle, name: str = "<trace>") -> Trace:
     equipment = {e.id: e for e in bundle.equipment}
     roles = {r.id for r in bundle.roles}
+    verifiable = {n.id for p in bundle.procedures for n in p.graph.nodes
+                  if n.kind == "step" and n.verified_by is not None}
     problems: list[str] = []
     out: list[TraceLine] = []
     last_t = 0.0
@@ -245,8 +256,17 @@ def parse_trace(text: str, bundle: m.Bundle, name: str = "<trace>") -> Trace:
         if obj.get("hint"):
             out.append(TraceLine(float(t), by, hint=True, line=n))
             continue
+        if "verify" in obj:
+            step = obj["verify"]
+            if not isinstance(step, str) or step not in verifiable:
+                problems.append(f"{where}: `verify` names a step with `verified_by`; "
+                                + (f"`{step}` is not one (steps to verify: "
+                                   + (", ".join(sorted(verifiable)) or "none") + ")"))
+                continue
+            out.append(TraceLine(float(t), by, verify=step, line=n))
+            continue
         if not isinstance(obj.get("action"), str):
-            problems.append(f"{where}: each line needs `action`, `choose` or `hint`")
+            problems.append(f"{where}: each line needs `action`, `choose`, `verify` or `hint`")
             continue
         try:
             act = parse_action(obj["action"])
