@@ -92,13 +92,14 @@ def _expert_trace(conveyor, tmp_path) -> list[dict]:
     log = tmp_path / "expert.jsonl"
     play(conveyor, log_path=log, world=False)
     _h, events, _p = read_log(log)
-    return [{"t": e["t"], "by": e["by"], "action": e["action"]}
-            for e in events if e["type"] == "action"]
+    return [{"t": e["t"], "by": e["by"], "action": e["action"]} if e["type"] == "action"
+            else {"t": e["t"], "by": e["by"], "verify": e["step"]}
+            for e in events if e["type"] in ("action", "verification")]
 
 
 def test_skipping_the_try_out_is_recorded(conveyor, tmp_path):
-    lines = [x for x in _expert_trace(conveyor, tmp_path) if not x["action"].startswith(
-        "try_start")]
+    lines = [x for x in _expert_trace(conveyor, tmp_path) if not x.get("action", "").startswith(
+        "try_start") and "verify" not in x]
     bundle = load(conveyor)
     trace = parse_trace("\n".join(json.dumps(x) for x in lines), bundle)
     result = play(conveyor, trace=trace, log_path=tmp_path / "skip.jsonl", world=False)
@@ -111,7 +112,7 @@ def test_skipping_the_try_out_is_recorded(conveyor, tmp_path):
 def test_a_wrong_role_is_recorded(conveyor, tmp_path):
     lines = _expert_trace(conveyor, tmp_path)
     for x in lines:
-        if x["action"].startswith("remove lock from DS-12"):
+        if x.get("action", "").startswith("remove lock from DS-12"):
             x["by"] = "mechanic"
     bundle = load(conveyor)
     trace = parse_trace("\n".join(json.dumps(x) for x in lines), bundle)

@@ -42,6 +42,8 @@ def expert_action(env: TwinEnv) -> int:
         return env.action_index(f"choose {first}")
     for sid in sorted(engine.active):
         st = engine.active[sid]
+        if st.awaiting_verification and not st.suspended:
+            return env.action_index(f"verify {sid}")
         if st.suspended or not st.pending:
             continue
         if all(engine.holds(r) for r in st.node.requires):

@@ -87,3 +87,15 @@ def test_a_verification_too_early_is_ignored(conveyor, expert):
 def test_verify_names_a_step_with_a_verifier(conveyor):
     with pytest.raises(TraceError, match="`verify` names a step with `verified_by`"):
         parse_trace('{"t": 1, "by": "supervisor", "verify": "bleed"}', load(conveyor))
+
+
+def test_which_state_is_read_is_part_of_the_action(conveyor):
+    from twinlang.player.trace import parse_action
+
+    oxygen, lel = parse_action("measure GD-1.oxygen"), parse_action("measure GD-1.lel")
+    assert oxygen.targets == lel.targets == ("GD-1",)
+    assert oxygen.key() != lel.key()
+    assert oxygen.describe() == "measure GD-1.oxygen"
+    with pytest.raises(TraceError, match="has no state `pressur`"):
+        parse_trace('{"t": 1, "by": "mechanic", "action": "record ACC-3.pressur"}',
+                    load(conveyor))

@@ -12,7 +12,8 @@ bundle in a deterministic order: ``wait`` (index 0, time passes, nobody acts); e
 every piece of equipment that accepts it (``open DS-12``); ``apply``/``remove`` ``lock`` and
 ``tag`` on every lockable piece; every other action the procedure's steps ask for (``notify
 operator``, ``account for ...``, ``clear area``, permits, ``work``, ``position SS-12 at
-off``, several targets at once); and ``choose OPTION`` for each option a decision offers.
+off``, several targets at once); ``choose OPTION`` for each option a decision offers; and
+``verify STEP`` for each step with ``verified_by`` (done by that role: the two-person rule).
 :attr:`TwinEnv.action_names` gives their texts.  The person who acts is the role of the
 active step that expects the action (``hold`` actions: the role held for), else the
 procedure's ``performed_by``.
@@ -70,6 +71,7 @@ class ActionSpec:
     name: str
     act: Act | None = None
     choose: str | None = None
+    verify: str | None = None       # a step with `verified_by`, verified by that role
 
 
 def _act_name(act: Act) -> str:
@@ -111,6 +113,8 @@ def build_actions(bundle: m.Bundle, procedure: m.Procedure) -> list[ActionSpec]:
         if e.kind == "option" and e.option is not None and e.option not in options:
             options.append(e.option)
     out.extend(ActionSpec(f"choose {o}", choose=o) for o in options)
+    out.extend(ActionSpec(f"verify {n.id}", verify=n.id) for n in procedure.graph.nodes
+               if n.kind == "step" and n.verified_by is not None)
     return out
 
 
@@ -229,6 +233,9 @@ class TwinEnv(gym.Env):
             try:
                 if spec.choose is not None:
                     accepted = engine.choose(None, spec.choose)
+                elif spec.verify is not None:
+                    accepted = engine.verify(engine.nodes[spec.verify].verified_by,
+                                             spec.verify)
                 elif spec.act is not None:
                     accepted = engine.act(self._performer(spec.act), spec.act)[0]
                 self._advance()
@@ -251,7 +258,7 @@ class TwinEnv(gym.Env):
         if isinstance(action, str):
             if action == "wait":
                 return 0
-            if action.startswith("choose "):
+            if action.startswith(("choose ", "verify ")):
                 return self.action_names.index(action)
             action = parse_action(action)
         i = self._by_identity.get(_identity(action))

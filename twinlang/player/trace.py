@@ -50,16 +50,20 @@ class Act:
     #: number (a count)
     at: m.Quantity | str | float | None = None
     text: str | None = None
+    #: the targets as written, with the state read where one is named (`measure
+    #: GD-1.oxygen`); empty when no target names a state.  Part of the key: measuring the
+    #: oxygen and measuring the LEL of one detector are different actions.
+    refs: tuple[str, ...] = ()
 
     def key(self) -> tuple:
         """What identifies the action for matching it to a step (texts excluded)."""
         who = self.role if self.op in ("notify", "communicate", "hold") else None
-        return (self.op, self.verb, frozenset(self.targets), frozenset(self.to), self.device,
-                self.permit, who, frozenset(self.roles))
+        return (self.op, self.verb, frozenset(self.refs or self.targets), frozenset(self.to),
+                self.device, self.permit, who, frozenset(self.roles))
 
     def describe(self) -> str:
         if self.op == "do":
-            text = f"{self.verb} " + ", ".join(self.targets)
+            text = f"{self.verb} " + ", ".join(self.refs or self.targets)
             if self.to:
                 text += " to " + ", ".join(self.to)
             if self.at is not None:
@@ -77,7 +81,7 @@ class Act:
         if self.op == "account":
             return "account for " + ", ".join(self.roles)
         if self.op == "record" and self.targets:
-            return "record " + ", ".join(self.targets)
+            return "record " + ", ".join(self.refs or self.targets)
         return self.op.replace("_", " ")
 
 
@@ -91,9 +95,11 @@ def value_text(value) -> str:
 
 def act_from_model(a: m.Action) -> Act:
     """The :class:`Act` a step's action asks for."""
+    refs = tuple(_ref_text(r) for r in a.targets) if a.op in ("do", "record") else ()
     return Act(op=a.op, verb=a.verb, targets=tuple(r.equipment for r in a.targets),
                to=tuple(_ref_text(r) for r in a.to), device=a.device, permit=a.permit,
-               role=a.role, roles=tuple(a.roles), text=a.text, at=a.at)
+               role=a.role, roles=tuple(a.roles), text=a.text, at=a.at,
+               refs=refs if any("." in x for x in refs) else ())
 
 
 def _ref_text(ref: m.StateRef) -> str:
@@ -127,8 +133,9 @@ def parse_action(text: str) -> Act:
     if head == "work":
         return Act(op="work", text=note)
     if head == "record":
-        return Act(op="record", targets=tuple(w.split(".")[0] for w in names(words[1:])),
-                   text=note)
+        written = names(words[1:])
+        return Act(op="record", targets=tuple(w.split(".")[0] for w in written), text=note,
+                   refs=written if any("." in w for w in written) else ())
     if head in ("apply", "remove") and len(words) >= 4 and words[2] in ("to", "from"):
         if words[1] not in _DEVICES:
             raise ValueError(f"`{words[1]}` is not a protective device")
@@ -155,10 +162,12 @@ def parse_action(text: str) -> Act:
             i = rest.index(prep)
             to = names(rest[i + 1:])
             rest = rest[:i]
-    targets = tuple(w.split(".")[0] for w in names(rest))
+    written = names(rest)
+    targets = tuple(w.split(".")[0] for w in written)
     if not targets:
         raise ValueError(f"`{head}` needs the equipment it acts on")
-    return Act(op="do", verb=head, targets=targets, to=to, at=at)
+    return Act(op="do", verb=head, targets=targets, to=to, at=at,
+               refs=written if any("." in w for w in written) else ())
 
 
 _NUMBER = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
@@ -276,7 +285,7 @@ def parse_trace(text: str, bundle: m.Bundle, name: str = "<trace>") -> Trace:
         for tag in (*act.targets, *(x.split(".")[0] for x in act.to)):
             if tag not in equipment:
                 problems.append(f"{where}: unknown equipment `{tag}`")
-        for ref in act.to:
+        for ref in (*act.to, *act.refs):
             tag, _, state = ref.partition(".")
             eq = equipment.get(tag)
             if state and eq is not None and state not in {s.name for s in eq.states}:
