@@ -167,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--speed", type=float, default=1.0, metavar="X",
                       help="with --gui, run at X times real time (default 1)")
     play.add_argument("--snapshot", metavar="PNG", help="write a picture of the scene at the end")
+    play.add_argument("--sample-every", type=float, metavar="SECONDS",
+                      help="also log every equipment state this often (simulated seconds)")
     play.set_defaults(command="play", func=cmd_play)
     for module in command_modules():
         module.register(verbs)
@@ -363,11 +365,13 @@ def cmd_play(args: argparse.Namespace) -> int:
     from .player.runner import play
     from .player.trace import TraceError, load_trace
 
+    if args.sample_every is not None and not args.sample_every > 0:
+        raise UsageError("`--sample-every` needs a time in seconds greater than 0")
     try:
         trace = load_trace(args.trace, load(args.bundle)) if args.trace else None
         result = play(args.bundle, trace=trace, seed=args.seed, log_path=args.log,
                       procedure=args.procedure, gui=args.gui, speed=args.speed,
-                      snapshot=args.snapshot)
+                      snapshot=args.snapshot, sample_every=args.sample_every)
     except (BundleError, TraceError) as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
