@@ -7,7 +7,7 @@ was written, not what it means (names are not resolved, units are not converted)
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,7 +15,7 @@ from .diagnostics.model import Span
 
 
 class Node(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     span: Span
 
@@ -473,6 +473,98 @@ class Module(Node):
         return None
 
 
-for _model in (And, Or, Not, Branch, If, Option, Choose, Alarm, Action, Fault, Trigger, Clearing,
-               Expect, Step, Procedure, Module):
-    _model.model_rebuild()
+
+# ---------------------------------------------------------------- construction without validation
+
+# What pydantic's own ``model_construct`` sets, set here through the slot descriptors.
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+#: class → its fields in declaration order, with their defaults (required ones: _REQUIRED)
+_TEMPLATES: dict[type, dict[str, Any]] = {}
+_REQUIRED = object()
+#: names given → the ``model_fields_set`` shared by every node built from those names
+_FIELDS_SETS: dict[tuple[str, ...], set[str]] = {}
+
+
+def _template(cls: type[BaseModel]) -> dict[str, Any]:
+    template = {
+        name: _REQUIRED if info.is_required() else info.get_default(call_default_factory=True)
+        for name, info in cls.model_fields.items()
+    }
+    _TEMPLATES[cls] = template
+    return template
+
+
+def construct(cls: type[BaseModel], /, **values: Any) -> Any:
+    """``cls(**values)`` without validation, for values already of the declared types.
+
+    The result is what validation gives for such values: the same ``__dict__`` (every
+    field in declaration order, the default of each one not given), the given names as
+    ``model_fields_set``, no extra and no private attributes.  Unlike
+    ``BaseModel.model_construct`` it does no work per field in Python, which makes it
+    faster than validation; :mod:`twinlang.syntax.transform` builds every node with it.
+    Nothing is checked: a value of the wrong type, an unknown name or a missing required
+    field goes unnoticed (``tests/syntax/test_ast_identity.py`` compares the trees built
+    both ways).
+
+    Nodes built from the same names share one ``model_fields_set`` object (equal to the
+    one validation makes): the nodes are frozen, so pydantic never changes it, and a
+    million small sets kept alive cost more than anything else here.  Do not mutate a
+    node's ``model_fields_set``.
+    """
+    template = _TEMPLATES.get(cls)
+    if template is None:
+        template = _template(cls)
+    fields = template.copy()
+    fields.update(values)
+    names = tuple(values)
+    fields_set = _FIELDS_SETS.get(names)
+    if fields_set is None:
+        fields_set = _FIELDS_SETS[names] = set(names)
+    node = _new(cls)
+    _set_dict(node, fields)
+    _set_fields_set(node, fields_set)
+    _set_extra(node, None)
+    _set_private(node, None)
+    return node
+
+
+def constructor(cls: type[BaseModel], *names: str, validate: bool = False) -> Any:
+    """A function of the values of ``names`` (positional, in that order) that builds a
+    ``cls`` like ``construct(cls, **dict(zip(names, values)))``, only faster.
+
+    Every field of ``cls`` not in ``names`` must have a default; ``validate=True`` returns
+    a function that validates instead (``cls(**dict(zip(names, values)))``).
+    """
+    fields = cls.model_fields
+    unknown = [n for n in names if n not in fields]
+    missing = [n for n, info in fields.items() if n not in names and info.is_required()]
+    if unknown or missing or len(set(names)) != len(names):
+        raise TypeError(f"{cls.__name__}: cannot build from {names} (unknown {unknown}, "
+                        f"missing {missing})")
+    if validate:
+        def make_validated(*values: Any) -> Any:
+            return cls(**dict(zip(names, values, strict=True)))
+        return make_validated
+    env: dict[str, Any] = {"_new": _new, "_set_dict": _set_dict, "_set_extra": _set_extra,
+                           "_set_fields_set": _set_fields_set, "_set_private": _set_private,
+                           "cls": cls, "fields_set": _FIELDS_SETS.setdefault(names, set(names))}
+    items = []
+    for name, info in fields.items():
+        if name in names:
+            items.append(f"{name!r}: {name}")
+        else:
+            env[f"default_{name}"] = info.get_default(call_default_factory=True)
+            items.append(f"{name!r}: default_{name}")
+    code = (f"def make_{cls.__name__}({', '.join(names)}):\n"
+            "    node = _new(cls)\n"
+            f"    _set_dict(node, {{{', '.join(items)}}})\n"
+            "    _set_fields_set(node, fields_set)\n"
+            "    _set_extra(node, None)\n"
+            "    _set_private(node, None)\n"
+            "    return node\n")
+    exec(code, env)  # built from the model's field names only
+    return env[f"make_{cls.__name__}"]

@@ -1,10 +1,20 @@
-"""Lark parse tree → typed AST (:mod:`twinlang.ast`), with a span on every node."""
+"""Lark parse tree → typed AST (:mod:`twinlang.ast`), with a span on every node.
+
+The nodes are built without pydantic validation (:func:`twinlang.ast.construct`): every
+callback below already produces values of the declared types (tuples, exact ``str``,
+``int`` and ``float``, nodes), so validation would return them unchanged and only cost
+time.  ``to_ast(..., validate=True)`` builds the same tree through the validating
+constructors; ``tests/syntax/test_ast_identity.py`` checks that both agree on every
+source the project ships.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree
+from lark.tree import Meta
 
 from .. import ast
 from ..diagnostics import Diagnostic, Label, Span, make
@@ -23,25 +33,174 @@ def _unit_text(unit: str) -> str:
 
 
 class _Field:
-    """A keyword field of a block (`id`, `risk`, `qualified`, ...), folded by its parent."""
+    """A keyword field of a block (`id`, `risk`, `qualified`, ...), folded by its parent.
 
-    __slots__ = ("key", "span", "value")
+    ``where`` is the rule's ``meta`` or a token; its span is made only when a diagnostic
+    needs it (:meth:`ToAst._where`).
+    """
 
-    def __init__(self, key: str, value, span: Span) -> None:
+    __slots__ = ("key", "value", "where")
+
+    def __init__(self, key: str, value, where: Meta | Token) -> None:
         self.key = key
         self.value = value
-        self.span = span
+        self.where = where
 
 
-@v_args(meta=True)
-class ToAst(Transformer):
-    """Builds AST nodes; collects string-escape problems in :attr:`diagnostics`."""
+def _validated(cls, /, **values):
+    return cls(**values)
 
-    def __init__(self, file: str) -> None:
-        super().__init__(visit_tokens=True)
+
+_SPAN_NAMES = ("file", "start", "end", "line", "column", "end_line", "end_column")
+
+
+class _Makers:
+    """Fast positional constructors of the most frequent nodes (:func:`ast.constructor`)."""
+
+    def __init__(self, validate: bool) -> None:
+        c = functools.partial(ast.constructor, validate=validate)
+        self.span = c(Span, *_SPAN_NAMES)
+        self.ident = c(ast.Ident, "span", "name")
+        self.ref = c(ast.Ref, "span", "parts")
+        self.quantity = c(ast.QuantityValue, "span", "number", "text", "unit", "unit_span")
+        self.param_set = c(ast.ParamSet, "span", "name", "value")
+        self.name_value = c(ast.NameValue, "span", "name")
+        self.compare = c(ast.Compare, "span", "ref", "op", "value")
+        self.ref_condition = c(ast.RefCondition, "span", "ref")
+        self.expect = c(ast.Expect, "span", "condition", "within")
+
+
+_MAKERS: dict[bool, _Makers] = {}
+
+
+def _makers(validate: bool) -> _Makers:
+    makers = _MAKERS.get(validate)
+    if makers is None:
+        makers = _MAKERS[validate] = _Makers(validate)
+    return makers
+
+
+def _position_makers(file: str, makers: _Makers, mk, validate: bool):
+    """``(span of a meta, span of a token, token as an Ident)`` for nodes of ``file``."""
+    if not validate:
+        return _fast_position_makers(file, mk)
+    new_span = makers.span
+    new_ident = makers.ident
+
+    def span(meta) -> Span:
+        if getattr(meta, "empty", True):
+            return mk(Span, file=file)
+        return new_span(file, meta.start_pos, meta.end_pos, meta.line, meta.column,
+                        meta.end_line, meta.end_column)
+
+    def tok_span(tok: Token) -> Span:
+        return new_span(file, tok.start_pos, tok.end_pos, tok.line, tok.column, tok.end_line,
+                        tok.end_column)
+
+    def ident(tok: Token) -> ast.Ident:
+        return new_ident(new_span(file, tok.start_pos, tok.end_pos, tok.line, tok.column,
+                                  tok.end_line, tok.end_column), str(tok))
+
+    return span, tok_span, ident
+
+
+def _fast_position_makers(file: str, mk):
+    """The same as :func:`_position_makers`, with the spans and idents built inline (the
+    two thirds of all nodes that they are): what :func:`ast.constructor` would build."""
+    new, set_dict, set_fields_set = ast._new, ast._set_dict, ast._set_fields_set
+    set_extra, set_private = ast._set_extra, ast._set_private
+    span_fields = ast._FIELDS_SETS.setdefault(_SPAN_NAMES, set(_SPAN_NAMES))
+    ident_fields = ast._FIELDS_SETS.setdefault(("span", "name"), {"span", "name"})
+    span_cls, ident_cls = Span, ast.Ident
+
+    def span(meta) -> Span:
+        if getattr(meta, "empty", True):
+            return mk(Span, file=file)
+        node = new(span_cls)
+        set_dict(node, {"file": file, "start": meta.start_pos, "end": meta.end_pos,
+                        "line": meta.line, "column": meta.column, "end_line": meta.end_line,
+                        "end_column": meta.end_column})
+        set_fields_set(node, span_fields)
+        set_extra(node, None)
+        set_private(node, None)
+        return node
+
+    def tok_span(tok: Token) -> Span:
+        node = new(span_cls)
+        set_dict(node, {"file": file, "start": tok.start_pos, "end": tok.end_pos,
+                        "line": tok.line, "column": tok.column, "end_line": tok.end_line,
+                        "end_column": tok.end_column})
+        set_fields_set(node, span_fields)
+        set_extra(node, None)
+        set_private(node, None)
+        return node
+
+    def ident(tok: Token) -> ast.Ident:
+        where = new(span_cls)
+        set_dict(where, {"file": file, "start": tok.start_pos, "end": tok.end_pos,
+                         "line": tok.line, "column": tok.column, "end_line": tok.end_line,
+                         "end_column": tok.end_column})
+        set_fields_set(where, span_fields)
+        set_extra(where, None)
+        set_private(where, None)
+        node = new(ident_cls)
+        set_dict(node, {"span": where, "name": str(tok)})
+        set_fields_set(node, ident_fields)
+        set_extra(node, None)
+        set_private(node, None)
+        return node
+
+    return span, tok_span, ident
+
+
+class _Callbacks(dict):
+    """Rule name → bound callback, looked up once per name (a rule without a callback
+    stays a :class:`~lark.Tree`, as with Lark's ``Transformer``)."""
+
+    def __init__(self, owner: ToAst) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, name: str):
+        fn = getattr(type(self.owner), name, None) if not name.startswith("_") else None
+        if callable(fn):
+            fn = fn.__get__(self.owner)
+        else:
+            def fn(meta, children, _name=name):
+                return Tree(_name, children, meta)
+        self[name] = fn
+        return fn
+
+
+class ToAst:
+    """Builds AST nodes; collects string-escape problems in :attr:`diagnostics`.
+
+    Each callback receives the rule's ``meta`` and its children, already transformed,
+    bottom-up and left to right (as Lark's ``Transformer`` with ``v_args(meta=True)``
+    calls them).  With ``validate=True`` every node goes through pydantic validation.
+    """
+
+    def __init__(self, file: str, *, validate: bool = False) -> None:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
-        self._first_spans: dict[int, dict[str, Span]] = {}
+        self._first_spans: dict[int, dict[str, Meta | Token]] = {}
+        self._mk = _validated if validate else ast.construct
+        self._new = _makers(validate)
+        #: the span of a rule's ``meta``, the span of a token, and a token as an Ident
+        self._span, self._tok_span, self._ident = _position_makers(file, self._new, self._mk,
+                                                                     validate)
+
+    def transform(self, tree: Tree):
+        """The AST of ``tree`` (depth bounded by the parser's ``MAX_TREE_DEPTH``)."""
+        callbacks = _Callbacks(self)
+
+        def walk(t: Tree):
+            # ``_meta`` is what the ``meta`` property returns: the parser sets it on
+            # every tree it builds (propagate_positions)
+            return callbacks[t.data](
+                t._meta, [walk(c) if isinstance(c, Tree) else c for c in t.children])
+
+        return walk(tree) if isinstance(tree, Tree) else tree
 
     # ------------------------------------------------------------ helpers
 
@@ -49,16 +208,21 @@ class ToAst(Transformer):
         """Store a single-valued field, reporting a second occurrence."""
         if field.key in out:
             first = self._first_spans.get(id(out), {}).get(field.key)
+            if first is not None:
+                first = self._where(first)
             self.diagnostics.append(make(
                 codes.DUPLICATE_FIELD,
                 f"`{field.key}` is given twice in this block",
-                field.span,
+                self._where(field.where),
                 labels=[Label(span=first, message="first given here")] if first else [],
                 help="keep one of them",
             ))
             return
         out[field.key] = field.value
-        self._first_spans.setdefault(id(out), {})[field.key] = field.span
+        self._first_spans.setdefault(id(out), {})[field.key] = field.where
+
+    def _where(self, where: Meta | Token) -> Span:
+        return self._tok_span(where) if isinstance(where, Token) else self._span(where)
 
     def _fields(self, children, *, multi: tuple[str, ...] = ()) -> tuple[dict, list]:
         """Split block children into keyword fields (a dict) and everything else."""
@@ -73,19 +237,6 @@ class ToAst(Transformer):
             else:
                 rest.append(child)
         return out, rest
-
-    def _span(self, meta) -> Span:
-        if getattr(meta, "empty", True):
-            return Span(file=self.file)
-        return Span(file=self.file, start=meta.start_pos, end=meta.end_pos, line=meta.line,
-                    column=meta.column, end_line=meta.end_line, end_column=meta.end_column)
-
-    def _tok_span(self, tok: Token) -> Span:
-        return Span(file=self.file, start=tok.start_pos, end=tok.end_pos, line=tok.line,
-                    column=tok.column, end_line=tok.end_line, end_column=tok.end_column)
-
-    def _ident(self, tok: Token) -> ast.Ident:
-        return ast.Ident(span=self._tok_span(tok), name=str(tok))
 
     def _string(self, tok: Token) -> str:
         if tok.startswith("<<"):  # a template placeholder (reported by the parser, TW0006)
@@ -131,17 +282,14 @@ class ToAst(Transformer):
 
     # ------------------------------------------------------------ tokens and values
 
-    def NAME(self, tok):
-        return tok
-
     def name(self, meta, ch):
         return self._ident(ch[0])
 
     def name_list(self, meta, ch):
-        return tuple(self._ident(t) for t in ch)
+        return tuple(map(self._ident, ch))
 
     def ref(self, meta, ch):
-        return ast.Ref(span=self._span(meta), parts=tuple(self._ident(t) for t in ch))
+        return self._new.ref(self._span(meta), tuple(map(self._ident, ch)))
 
     def ref_list(self, meta, ch):
         return tuple(ch)
@@ -154,59 +302,58 @@ class ToAst(Transformer):
             number = float(text)
         except ValueError:  # pragma: no cover - the lexer only passes numbers
             number = float("nan")
-        return ast.QuantityValue(
-            span=self._span(meta), number=number, text=text,
-            unit=None if unit is None else _unit_text(str(unit)),
-            unit_span=None if unit is None else self._tok_span(unit),
-        )
+        if unit is None:
+            return self._new.quantity(self._span(meta), number, text, None, None)
+        return self._new.quantity(self._span(meta), number, text, _unit_text(str(unit)),
+                                  self._tok_span(unit))
 
     def unit(self, meta, ch):
         return ch[0]
 
     def string_value(self, meta, ch):
-        return ast.StringValue(span=self._span(meta), value=self._string(ch[0]))
+        return self._mk(ast.StringValue, span=self._span(meta), value=self._string(ch[0]))
 
     def true_value(self, meta, ch):
-        return ast.BoolValue(span=self._span(meta), value=True)
+        return self._mk(ast.BoolValue, span=self._span(meta), value=True)
 
     def false_value(self, meta, ch):
-        return ast.BoolValue(span=self._span(meta), value=False)
+        return self._mk(ast.BoolValue, span=self._span(meta), value=False)
 
     def name_value(self, meta, ch):
-        return ast.NameValue(span=self._span(meta), name=str(ch[0]))
+        return self._new.name_value(self._span(meta), str(ch[0]))
 
     # ------------------------------------------------------------ shared fields
 
     def field_description(self, meta, ch):
-        return _Field("description", self._string(ch[0]), self._span(meta))
+        return _Field("description", self._string(ch[0]), meta)
 
     def field_risk(self, meta, ch):
-        return _Field("risk", self._ident(ch[0]), self._span(meta))
+        return _Field("risk", self._ident(ch[0]), meta)
 
     # ------------------------------------------------------------ module
 
     def start(self, meta, ch):
-        return ast.Module(span=self._span(meta), path=self.file, items=tuple(ch))
+        return self._mk(ast.Module, span=self._span(meta), path=self.file, items=tuple(ch))
 
     def scenario(self, meta, ch):
         title = self._string(ch[0])
-        header_title = _Field("title", title, self._tok_span(ch[0]))
+        header_title = _Field("title", title, ch[0])
         f, _ = self._fields([header_title, *ch[1:]])
-        return ast.ScenarioHeader(span=self._span(meta), **f)
+        return self._mk(ast.ScenarioHeader, span=self._span(meta), **f)
 
     def field_id(self, meta, ch):
-        return _Field("id", ch[0], self._span(meta))
+        return _Field("id", ch[0], meta)
 
     def field_version(self, meta, ch):
         tok = ch[0]
         value = self._string(tok) if tok.type == "STRING" else str(tok)
-        return _Field("version", value, self._span(meta))
+        return _Field("version", value, meta)
 
     def field_site(self, meta, ch):
-        return _Field("site", self._string(ch[0]), self._span(meta))
+        return _Field("site", self._string(ch[0]), meta)
 
     def module_decl(self, meta, ch):
-        return ast.ModuleDecl(span=self._span(meta), title=self._string(ch[0]))
+        return self._mk(ast.ModuleDecl, span=self._span(meta), title=self._string(ch[0]))
 
     def module_path(self, meta, ch):
         out = []
@@ -215,14 +362,14 @@ class ToAst(Transformer):
         return out
 
     def import_name(self, meta, ch):
-        return ast.ImportName(span=self._span(meta), name=self._ident(ch[0]),
-                              alias=self._ident(ch[1]) if len(ch) > 1 else None)
+        return self._mk(ast.ImportName, span=self._span(meta), name=self._ident(ch[0]),
+                        alias=self._ident(ch[1]) if len(ch) > 1 else None)
 
     def use(self, meta, ch):
-        return ast.Use(span=self._span(meta), path=tuple(ch[0]), names=tuple(ch[1:]))
+        return self._mk(ast.Use, span=self._span(meta), path=tuple(ch[0]), names=tuple(ch[1:]))
 
     def use_all(self, meta, ch):
-        return ast.Use(span=self._span(meta), path=tuple(ch[0]), star=True)
+        return self._mk(ast.Use, span=self._span(meta), path=tuple(ch[0]), star=True)
 
     # ------------------------------------------------------------ roles
 
@@ -230,14 +377,14 @@ class ToAst(Transformer):
         name = self._ident(ch[0])
         title, rest = self._opt_string(ch[1:])
         fields = rest[0] if rest else {}
-        return ast.Role(span=self._span(meta), name=name, title=title, **fields)
+        return self._mk(ast.Role, span=self._span(meta), name=name, title=title, **fields)
 
     def role_body(self, meta, ch):
         f, _ = self._fields(ch)
         return f
 
     def role_qualified(self, meta, ch):
-        return _Field("qualified", True, self._span(meta))
+        return _Field("qualified", True, meta)
 
     # ------------------------------------------------------------ kinds
 
@@ -257,18 +404,19 @@ class ToAst(Transformer):
                     lists[c.key].extend(c.value)
                 else:
                     self._set(flags, c)
-        return ast.Kind(span=self._span(meta), name=name, title=title, params=tuple(params),
+        return self._mk(ast.Kind, span=self._span(meta), name=name, title=title,
+                        params=tuple(params),
                         states=tuple(states), **{k: tuple(v) for k, v in lists.items()}, **flags)
 
     def type_expr(self, meta, ch):
-        return ast.TypeExpr(span=self._span(meta), name=self._ident(ch[0]),
-                            choices=ch[1] if len(ch) > 1 else ())
+        return self._mk(ast.TypeExpr, span=self._span(meta), name=self._ident(ch[0]),
+                        choices=ch[1] if len(ch) > 1 else ())
 
     def param_def(self, meta, ch):
         out = {"name": self._ident(ch[0]), "type": ch[1]}
         for c in ch[2:]:
             out.update(c)
-        return ast.ParamDef(span=self._span(meta), **out)
+        return self._mk(ast.ParamDef, span=self._span(meta), **out)
 
     def state_def(self, meta, ch):
         out = {"name": self._ident(ch[0]), "type": ch[1]}
@@ -276,7 +424,7 @@ class ToAst(Transformer):
             out.update(c)
         if "default" in out:
             out["initial"] = out.pop("default")
-        return ast.StateDef(span=self._span(meta), **out)
+        return self._mk(ast.StateDef, span=self._span(meta), **out)
 
     def param_default(self, meta, ch):
         return {"default": ch[0]}
@@ -291,22 +439,22 @@ class ToAst(Transformer):
         return {"doc": self._string(ch[0])}
 
     def kind_stores(self, meta, ch):
-        return _Field("stores", ch[0], self._span(meta))
+        return _Field("stores", ch[0], meta)
 
     def kind_transmits(self, meta, ch):
-        return _Field("transmits", ch[0], self._span(meta))
+        return _Field("transmits", ch[0], meta)
 
     def kind_isolates(self, meta, ch):
-        return _Field("isolates", ch[0], self._span(meta))
+        return _Field("isolates", ch[0], meta)
 
     def kind_actions(self, meta, ch):
-        return _Field("actions", ch[0], self._span(meta))
+        return _Field("actions", ch[0], meta)
 
     def kind_control(self, meta, ch):
-        return _Field("control_device", True, self._span(meta))
+        return _Field("control_device", True, meta)
 
     def kind_lockable(self, meta, ch):
-        return _Field("lockable", True, self._span(meta))
+        return _Field("lockable", True, meta)
 
     # ------------------------------------------------------------ equipment
 
@@ -315,7 +463,8 @@ class ToAst(Transformer):
         title, rest = self._opt_string(ch[1:])
         kind = self._ident(rest[0])
         body = rest[1] if len(rest) > 1 else {}
-        return ast.Equipment(span=self._span(meta), name=name, title=title, kind=kind, **body)
+        return self._mk(ast.Equipment, span=self._span(meta), name=name, title=title, kind=kind,
+                        **body)
 
     def equipment_body(self, meta, ch):
         out: dict = {"params": [], "feeds": [], "isolates": [], "contains": []}
@@ -329,22 +478,22 @@ class ToAst(Transformer):
         return {k: tuple(v) if isinstance(v, list) else v for k, v in out.items()}
 
     def param_set(self, meta, ch):
-        return ast.ParamSet(span=self._span(meta), name=self._ident(ch[0]), value=ch[1])
+        return self._new.param_set(self._span(meta), self._ident(ch[0]), ch[1])
 
     def rel_feeds(self, meta, ch):
-        return _Field("feeds", ch[0], self._span(meta))
+        return _Field("feeds", ch[0], meta)
 
     def rel_isolates(self, meta, ch):
-        return _Field("isolates", ch[0], self._span(meta))
+        return _Field("isolates", ch[0], meta)
 
     def rel_contains(self, meta, ch):
-        return _Field("contains", ch[0], self._span(meta))
+        return _Field("contains", ch[0], meta)
 
     def rel_located_in(self, meta, ch):
-        return _Field("located_in", ch[0], self._span(meta))
+        return _Field("located_in", ch[0], meta)
 
     def position(self, meta, ch):
-        return _Field("position", tuple(ch), self._span(meta))
+        return _Field("position", tuple(ch), meta)
 
     # ------------------------------------------------------------ chemistry, energy
 
@@ -359,25 +508,26 @@ class ToAst(Transformer):
                 groups.extend(c.value)
             else:
                 self._set(fields, c)
-        return ast.Substance(span=self._span(meta), name=name, title=title,
-                             groups=tuple(groups), params=tuple(params), **fields)
+        return self._mk(ast.Substance, span=self._span(meta), name=name, title=title,
+                        groups=tuple(groups), params=tuple(params), **fields)
 
     def substance_groups(self, meta, ch):
-        return _Field("groups", ch[0], self._span(meta))
+        return _Field("groups", ch[0], meta)
 
     def reactivity(self, meta, ch):
         title = self._string(ch[2]) if len(ch) > 2 else None
-        return ast.Reactivity(span=self._span(meta), name=self._ident(ch[0]),
-                              number=int(str(ch[1])), title=title)
+        return self._mk(ast.Reactivity, span=self._span(meta), name=self._ident(ch[0]),
+                        number=int(str(ch[1])), title=title)
 
     def incompatible(self, meta, ch):
-        return ast.Incompatible(span=self._span(meta), first=self._ident(ch[0]),
-                                second=self._ident(ch[1]), consequences=ch[2])
+        return self._mk(ast.Incompatible, span=self._span(meta), first=self._ident(ch[0]),
+                        second=self._ident(ch[1]), consequences=ch[2])
 
     def energy_type(self, meta, ch):
         name = self._ident(ch[0])
         title, rest = self._opt_string(ch[1:])
-        return ast.EnergyType(span=self._span(meta), name=name, title=title, stored=bool(rest))
+        return self._mk(ast.EnergyType, span=self._span(meta), name=name, title=title,
+                        stored=bool(rest))
 
     def energy_flags(self, meta, ch):
         return True
@@ -390,31 +540,33 @@ class ToAst(Transformer):
         target = rest[0]
         f, _ = self._fields(rest[1:], multi=("triggers", "effects", "clears"))
         f = {k: tuple(v) if isinstance(v, list) else v for k, v in f.items()}
-        return ast.Fault(span=self._span(meta), name=name, title=title, target=target, **f)
+        return self._mk(ast.Fault, span=self._span(meta), name=name, title=title, target=target,
+                        **f)
 
     def fault_trigger(self, meta, ch):
-        return _Field("triggers", ch[0], self._span(meta))
+        return _Field("triggers", ch[0], meta)
 
     def fault_effect(self, meta, ch):
-        return _Field("effects", ch[0], self._span(meta))
+        return _Field("effects", ch[0], meta)
 
     def fault_clears(self, meta, ch):
-        return _Field("clears", ch[0], self._span(meta))
+        return _Field("clears", ch[0], meta)
 
     def trigger_step(self, meta, ch):
-        return ast.Trigger(span=self._span(meta), kind="step", step=self._ident(ch[0]))
+        return self._mk(ast.Trigger, span=self._span(meta), kind="step", step=self._ident(ch[0]))
 
     def trigger_time(self, meta, ch):
-        return ast.Trigger(span=self._span(meta), kind="time", time=ch[0])
+        return self._mk(ast.Trigger, span=self._span(meta), kind="time", time=ch[0])
 
     def trigger_when(self, meta, ch):
-        return ast.Trigger(span=self._span(meta), kind="when", condition=ch[0])
+        return self._mk(ast.Trigger, span=self._span(meta), kind="when", condition=ch[0])
 
     def trigger_random(self, meta, ch):
         opts: dict = {}
         for c in ch[1:]:
             opts.update(c)
-        return ast.Trigger(span=self._span(meta), kind="random", probability=ch[0], **opts)
+        return self._mk(ast.Trigger, span=self._span(meta), kind="random", probability=ch[0],
+                        **opts)
 
     def random_seed(self, meta, ch):
         return {"seed": int(str(ch[0]))}
@@ -423,38 +575,39 @@ class ToAst(Transformer):
         return {"every": ch[0]}
 
     def effect_stuck(self, meta, ch):
-        return ast.Effect(span=self._span(meta), kind="stuck", value=ch[0])
+        return self._mk(ast.Effect, span=self._span(meta), kind="stuck", value=ch[0])
 
     def effect_leak(self, meta, ch):
-        return ast.Effect(span=self._span(meta), kind="leak", value=ch[0])
+        return self._mk(ast.Effect, span=self._span(meta), kind="leak", value=ch[0])
 
     def effect_drift(self, meta, ch):
         ref = ch[0] if isinstance(ch[0], ast.Ref) else None
         vals = ch[1:] if ref is not None else ch
-        return ast.Effect(span=self._span(meta), kind="drift", ref=ref, value=vals[0],
-                          per=vals[1])
+        return self._mk(ast.Effect, span=self._span(meta), kind="drift", ref=ref, value=vals[0],
+                        per=vals[1])
 
     def effect_sensor_failure(self, meta, ch):
-        return ast.Effect(span=self._span(meta), kind="sensor_failure",
-                          value=ch[0] if ch else None)
+        return self._mk(ast.Effect, span=self._span(meta), kind="sensor_failure",
+                        value=ch[0] if ch else None)
 
     def effect_lock_failure(self, meta, ch):
-        return ast.Effect(span=self._span(meta), kind="lock_failure")
+        return self._mk(ast.Effect, span=self._span(meta), kind="lock_failure")
 
     def effect_alarm(self, meta, ch):
-        return ast.Effect(span=self._span(meta), kind="alarm", message=self._string(ch[0]))
+        return self._mk(ast.Effect, span=self._span(meta), kind="alarm",
+                        message=self._string(ch[0]))
 
     def clears_after(self, meta, ch):
-        return ast.Clearing(span=self._span(meta), kind="after", value=ch[0])
+        return self._mk(ast.Clearing, span=self._span(meta), kind="after", value=ch[0])
 
     def clears_when(self, meta, ch):
-        return ast.Clearing(span=self._span(meta), kind="when", condition=ch[0])
+        return self._mk(ast.Clearing, span=self._span(meta), kind="when", condition=ch[0])
 
     def clears_on_step(self, meta, ch):
-        return ast.Clearing(span=self._span(meta), kind="step", step=self._ident(ch[0]))
+        return self._mk(ast.Clearing, span=self._span(meta), kind="step", step=self._ident(ch[0]))
 
     def clears_never(self, meta, ch):
-        return ast.Clearing(span=self._span(meta), kind="never")
+        return self._mk(ast.Clearing, span=self._span(meta), kind="never")
 
     # ------------------------------------------------------------ competencies
 
@@ -469,8 +622,8 @@ class ToAst(Transformer):
                 fields["assesses"] = fields.get("assesses", ()) + tuple(c.value)
             else:
                 self._set(fields, c)
-        return cls(span=self._span(meta), name=name, title=title,
-                   thresholds=tuple(thresholds), **fields)
+        return self._mk(cls, span=self._span(meta), name=name, title=title,
+                        thresholds=tuple(thresholds), **fields)
 
     def competency(self, meta, ch):
         return self._competency_like(meta, ch, ast.Competency)
@@ -479,22 +632,22 @@ class ToAst(Transformer):
         return self._competency_like(meta, ch, ast.Profile)
 
     def comp_assesses(self, meta, ch):
-        return _Field("assesses", ch[0], self._span(meta))
+        return _Field("assesses", ch[0], meta)
 
     def comp_based_on(self, meta, ch):
-        return _Field("based_on", self._ident(ch[0]), self._span(meta))
+        return _Field("based_on", self._ident(ch[0]), meta)
 
     def comp_valid_for(self, meta, ch):
-        return _Field("valid_for", ch[0], self._span(meta))
+        return _Field("valid_for", ch[0], meta)
 
     def comp_pass_score(self, meta, ch):
-        return _Field("pass_score", ch[0], self._span(meta))
+        return _Field("pass_score", ch[0], meta)
 
     def comp_initial(self, meta, ch):
-        return _Field("initial", tuple(ch), self._span(meta))
+        return _Field("initial", tuple(ch), meta)
 
     def comp_refresher(self, meta, ch):
-        return _Field("refresher", tuple(ch), self._span(meta))
+        return _Field("refresher", tuple(ch), meta)
 
     def threshold(self, meta, ch):
         metric = self._ident(ch[0])
@@ -511,8 +664,8 @@ class ToAst(Transformer):
                 weight = c
             elif c is True:
                 critical = True
-        return ast.Threshold(span=self._span(meta), metric=metric, subject=subject, op=op,
-                             value=value, weight=weight, critical=critical)
+        return self._mk(ast.Threshold, span=self._span(meta), metric=metric, subject=subject, op=op,
+                        value=value, weight=weight, critical=critical)
 
     def weight(self, meta, ch):
         return float(str(ch[0]))
@@ -521,8 +674,9 @@ class ToAst(Transformer):
         return True
 
     def allow(self, meta, ch):
-        return ast.Allow(span=self._span(meta), code=str(ch[0]), code_span=self._tok_span(ch[0]),
-                         reason=self._string(ch[1]))
+        return self._mk(ast.Allow, span=self._span(meta), code=str(ch[0]),
+                        code_span=self._tok_span(ch[0]),
+                        reason=self._string(ch[1]))
 
     # ------------------------------------------------------------ procedures
 
@@ -542,60 +696,64 @@ class ToAst(Transformer):
             else:
                 body.append(c)
         fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
-        return ast.Procedure(span=self._span(meta), name=name, title=title, body=tuple(body),
-                             allows=tuple(allows), **fields)
+        return self._mk(ast.Procedure, span=self._span(meta), name=name, title=title,
+                        body=tuple(body),
+                        allows=tuple(allows), **fields)
 
     def proc_performed_by(self, meta, ch):
-        return _Field("performed_by", self._ident(ch[0]), self._span(meta))
+        return _Field("performed_by", self._ident(ch[0]), meta)
 
     def proc_roles(self, meta, ch):
-        return _Field("roles", list(ch[0]), self._span(meta))
+        return _Field("roles", list(ch[0]), meta)
 
     def proc_energy(self, meta, ch):
-        return _Field("energy", list(ch), self._span(meta))
+        return _Field("energy", list(ch), meta)
 
     def energy_source(self, meta, ch):
-        return ast.EnergySource(span=self._span(meta), energy=self._ident(ch[0]), source=ch[1])
+        return self._mk(ast.EnergySource, span=self._span(meta), energy=self._ident(ch[0]),
+                        source=ch[1])
 
     def proc_hazard(self, meta, ch):
         name = self._ident(ch[0])
         title, rest = self._opt_string(ch[1:])
         cls = self._ident(rest[0]) if rest else None
-        return _Field("hazards", [ast.Hazard(span=self._span(meta), name=name, title=title,
-                                             hazard_class=cls)], self._span(meta))
+        return _Field("hazards", [self._mk(ast.Hazard, span=self._span(meta), name=name,
+                                           title=title, hazard_class=cls)], meta)
 
     def proc_permit(self, meta, ch):
         title = self._string(ch[1]) if len(ch) > 1 else None
-        return _Field("permits", [ast.Permit(span=self._span(meta), name=self._ident(ch[0]),
-                                             title=title)], self._span(meta))
+        return _Field("permits", [self._mk(ast.Permit, span=self._span(meta),
+                                           name=self._ident(ch[0]), title=title)], meta)
 
     def proc_ppe(self, meta, ch):
         items = []
         for t in ch:
             if t.type == "STRING":
-                items.append(ast.PpeItem(span=self._tok_span(t), text=self._string(t), quoted=True))
+                items.append(self._mk(ast.PpeItem, span=self._tok_span(t), text=self._string(t),
+                                      quoted=True))
             else:
-                items.append(ast.PpeItem(span=self._tok_span(t), text=str(t)))
-        return _Field("ppe", items, self._span(meta))
+                items.append(self._mk(ast.PpeItem, span=self._tok_span(t), text=str(t)))
+        return _Field("ppe", items, meta)
 
     def proc_boundary(self, meta, ch):
-        items = [ast.Boundary(span=self._tok_span(ch[i]), name=self._ident(ch[i]), value=ch[i + 1])
+        items = [self._mk(ast.Boundary, span=self._tok_span(ch[i]), name=self._ident(ch[i]),
+                          value=ch[i + 1])
                  for i in range(0, len(ch), 2)]
-        return _Field("boundaries", items, self._span(meta))
+        return _Field("boundaries", items, meta)
 
     def proc_attendant(self, meta, ch):
-        return _Field("attendant", self._ident(ch[0]), self._span(meta))
+        return _Field("attendant", self._ident(ch[0]), meta)
 
     def proc_rescue(self, meta, ch):
         c = ch[0]
         value = c if isinstance(c, ast.Ref) else self._string(c)
-        return _Field("rescue", value, self._span(meta))
+        return _Field("rescue", value, meta)
 
     def proc_group_lockout(self, meta, ch):
-        return _Field("group_lockout", True, self._span(meta))
+        return _Field("group_lockout", True, meta)
 
     def proc_shift_change(self, meta, ch):
-        return _Field("shift_change", True, self._span(meta))
+        return _Field("shift_change", True, meta)
 
     # ------------------------------------------------------------ flow
 
@@ -612,7 +770,8 @@ class ToAst(Transformer):
             else:
                 self._set(out, c)
         out = {k: tuple(v) if isinstance(v, list) else v for k, v in out.items()}
-        return ast.Step(span=self._span(meta), name=name, title=title, one_line=one_line, **out)
+        return self._mk(ast.Step, span=self._span(meta), name=name, title=title, one_line=one_line,
+                        **out)
 
     def step_line(self, meta, ch):
         return self._step(meta, ch, True)
@@ -624,42 +783,41 @@ class ToAst(Transformer):
         return list(ch)
 
     def clause_expect(self, meta, ch):
-        return _Field("expects", ast.Expect(span=self._span(meta), condition=ch[0],
-                                            within=ch[1] if len(ch) > 1 else None),
-                      self._span(meta))
+        return _Field("expects", self._new.expect(self._span(meta), ch[0],
+                                                  ch[1] if len(ch) > 1 else None), meta)
 
     def clause_requires(self, meta, ch):
-        return _Field("requires", ch[0], self._span(meta))
+        return _Field("requires", ch[0], meta)
 
     def clause_critical(self, meta, ch):
-        return _Field("critical", True, self._span(meta))
+        return _Field("critical", True, meta)
 
     def clause_performed_by(self, meta, ch):
-        return _Field("performed_by", self._ident(ch[0]), self._span(meta))
+        return _Field("performed_by", self._ident(ch[0]), meta)
 
     def clause_verified_by(self, meta, ch):
-        return _Field("verified_by", self._ident(ch[0]), self._span(meta))
+        return _Field("verified_by", self._ident(ch[0]), meta)
 
     def clause_hint(self, meta, ch):
-        return _Field("hints", self._string(ch[0]), self._span(meta))
+        return _Field("hints", self._string(ch[0]), meta)
 
     def clause_warning(self, meta, ch):
-        return _Field("warnings", self._string(ch[0]), self._span(meta))
+        return _Field("warnings", self._string(ch[0]), meta)
 
     def clause_note(self, meta, ch):
-        return _Field("notes", self._string(ch[0]), self._span(meta))
+        return _Field("notes", self._string(ch[0]), meta)
 
     def parallel(self, meta, ch):
         name = None
         if ch and isinstance(ch[0], Token):
             name = self._ident(ch[0])
             ch = ch[1:]
-        return ast.Parallel(span=self._span(meta), name=name, branches=tuple(ch))
+        return self._mk(ast.Parallel, span=self._span(meta), name=name, branches=tuple(ch))
 
     def branch(self, meta, ch):
         name = self._ident(ch[0])
         title, rest = self._opt_string(ch[1:])
-        return ast.Branch(span=self._span(meta), name=name, title=title, body=tuple(rest))
+        return self._mk(ast.Branch, span=self._span(meta), name=name, title=title, body=tuple(rest))
 
     def if_block(self, meta, ch):
         cond = ch[0]
@@ -667,16 +825,19 @@ class ToAst(Transformer):
         body = list(ch[1:])
         if body and isinstance(body[-1], tuple):
             otherwise = body.pop()
-        return ast.If(span=self._span(meta), condition=cond, then=tuple(body), otherwise=otherwise)
+        return self._mk(ast.If, span=self._span(meta), condition=cond, then=tuple(body),
+                        otherwise=otherwise)
 
     def else_block(self, meta, ch):
         return tuple(ch)
 
     def choose(self, meta, ch):
-        return ast.Choose(span=self._span(meta), prompt=self._string(ch[0]), options=tuple(ch[1:]))
+        return self._mk(ast.Choose, span=self._span(meta), prompt=self._string(ch[0]),
+                        options=tuple(ch[1:]))
 
     def option(self, meta, ch):
-        return ast.Option(span=self._span(meta), label=self._string(ch[0]), body=tuple(ch[1:]))
+        return self._mk(ast.Option, span=self._span(meta), label=self._string(ch[0]),
+                        body=tuple(ch[1:]))
 
     def _alarm(self, meta, ch, arrow: bool):
         cond = ch[0]
@@ -684,8 +845,9 @@ class ToAst(Transformer):
         rest = list(ch[1:])
         if rest and isinstance(rest[0], _Field):
             during = rest.pop(0).value
-        return ast.Alarm(span=self._span(meta), condition=cond, during=during, body=tuple(rest),
-                         arrow=arrow)
+        return self._mk(ast.Alarm, span=self._span(meta), condition=cond, during=during,
+                        body=tuple(rest),
+                        arrow=arrow)
 
     def alarm_jump(self, meta, ch):
         return self._alarm(meta, ch, True)
@@ -694,29 +856,29 @@ class ToAst(Transformer):
         return self._alarm(meta, ch, False)
 
     def during(self, meta, ch):
-        return _Field("during", ch[0], self._span(meta))
+        return _Field("during", ch[0], meta)
 
     def call(self, meta, ch):
-        return ast.Call(span=self._span(meta), target=self._ident(ch[0]))
+        return self._mk(ast.Call, span=self._span(meta), target=self._ident(ch[0]))
 
     def jump_goto(self, meta, ch):
-        return ast.Jump(span=self._span(meta), op="goto", target=self._ident(ch[0]),
+        return self._mk(ast.Jump, span=self._span(meta), op="goto", target=self._ident(ch[0]),
                         bound=ch[1] if len(ch) > 1 else None)
 
     def bound(self, meta, ch):
         return int(str(ch[0]))
 
     def jump_resume(self, meta, ch):
-        return ast.Jump(span=self._span(meta), op="resume")
+        return self._mk(ast.Jump, span=self._span(meta), op="resume")
 
     def jump_abort(self, meta, ch):
-        return ast.Jump(span=self._span(meta), op="abort",
+        return self._mk(ast.Jump, span=self._span(meta), op="abort",
                         reason=self._string(ch[0]) if ch else None)
 
     # ------------------------------------------------------------ actions
 
     def _act(self, meta, op, **kw):
-        return ast.Action(span=self._span(meta), op=op, **kw)
+        return self._mk(ast.Action, span=self._span(meta), op=op, **kw)
 
     def act_notify(self, meta, ch):
         return self._act(meta, "notify", role=self._ident(ch[0]),
@@ -786,29 +948,34 @@ class ToAst(Transformer):
     # ------------------------------------------------------------ conditions
 
     def cond_compare(self, meta, ch):
-        return ast.Compare(span=self._span(meta), ref=ch[0], op=str(ch[1]), value=ch[2])
+        return self._new.compare(self._span(meta), ch[0], str(ch[1]), ch[2])
 
     def cond_between(self, meta, ch):
-        return ast.Between(span=self._span(meta), ref=ch[0], low=ch[1], high=ch[2])
+        return self._mk(ast.Between, span=self._span(meta), ref=ch[0], low=ch[1], high=ch[2])
 
     def cond_is(self, meta, ch):
-        return ast.IsState(span=self._span(meta), ref=ch[0], state=self._ident(ch[1]))
+        return self._mk(ast.IsState, span=self._span(meta), ref=ch[0], state=self._ident(ch[1]))
 
     def cond_ref(self, meta, ch):
-        return ast.RefCondition(span=self._span(meta), ref=ch[0])
+        return self._new.ref_condition(self._span(meta), ch[0])
 
     def cond_and(self, meta, ch):
-        return ast.And(span=self._span(meta), left=ch[0], right=ch[1])
+        return self._mk(ast.And, span=self._span(meta), left=ch[0], right=ch[1])
 
     def cond_or(self, meta, ch):
-        return ast.Or(span=self._span(meta), left=ch[0], right=ch[1])
+        return self._mk(ast.Or, span=self._span(meta), left=ch[0], right=ch[1])
 
     def cond_not(self, meta, ch):
-        return ast.Not(span=self._span(meta), operand=ch[0])
+        return self._mk(ast.Not, span=self._span(meta), operand=ch[0])
 
 
-def to_ast(tree: Tree, file: str) -> tuple[ast.Module, list[Diagnostic]]:
-    """Transform a parse tree; return the module and any string-escape diagnostics."""
-    t = ToAst(file)
+def to_ast(tree: Tree, file: str, *,
+           validate: bool = False) -> tuple[ast.Module, list[Diagnostic]]:
+    """Transform a parse tree; return the module and any string-escape diagnostics.
+
+    ``validate=True`` builds every node through pydantic validation (slower; the tests
+    compare both ways).
+    """
+    t = ToAst(file, validate=validate)
     module = t.transform(tree)
     return module, t.diagnostics
