@@ -343,3 +343,11 @@ def test_expert_run_end_to_end(tmp_path):
     doc, _ = parse(text)
     assert doc.by_id("verdict").find("span").words() == "PASSED"
     assert Path(tmp_path / "out" / "timeline.svg").stat().st_size > 10_000
+
+
+def test_validity_is_shown_as_written_in_scenarios():
+    from twinlang.assess.report import fmt_validity
+
+    assert fmt_validity(31557600.0) == "1 year"
+    assert fmt_validity(3 * 31557600.0) == "3 years"
+    assert fmt_validity(90 * 86400.0) == "90 days"

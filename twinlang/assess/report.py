@@ -63,6 +63,17 @@ def fmt_duration(seconds: float | None) -> str:
     return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
+def fmt_validity(seconds: float) -> str:
+    """A validity period as written in scenarios: ``1 year``, ``18 months``, ``90 days``."""
+    year, day = 365.25 * 86400, 86400.0
+    for size, one, many in ((year, "year", "years"), (year / 12, "month", "months"),
+                            (day, "day", "days")):
+        n = seconds / size
+        if n >= 1 and abs(n - round(n)) < 1e-6:
+            return f"{round(n)} {one if round(n) == 1 else many}"
+    return fmt_duration(seconds)
+
+
 def fmt_time(t: float | None) -> str:
     """A simulation time, in seconds with two decimals."""
     return "—" if t is None else f"{t:.2f}"
@@ -318,7 +329,7 @@ def report_context(assessment: Assessment, run: Any, bundle: bm.Bundle) -> dict:
                  "score": fmt_percent(c.score), "pass_score": fmt_percent(c.pass_score),
                  "passed": c.passed, "reasons": c.reasons, "thresholds": thresholds,
                  "critical_items": items,
-                 "valid_for": fmt_duration(c.valid_for_seconds)
+                 "valid_for": fmt_validity(c.valid_for_seconds)
                  if c.valid_for_seconds is not None else None}
         competencies.append(entry)
         if c.assessed and not c.passed:
