@@ -11,17 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import (
-    EXIT_DIAGNOSTICS,
-    EXIT_OK,
-    UsageError,
-    _emit,
-    _error,
-    _os_error_text,
-    _report_text,
-    _use_color,
-    _write,
-)
+from ..cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, _os_error_text, _use_color, _write
+from ._pipeline import compile_sources
 
 
 def register(verbs) -> None:
@@ -45,35 +36,17 @@ def register(verbs) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .. import paths
-    from ..compile import CompileError, compile_files
-
-    try:
-        files = paths.find_sources(args.paths)
-    except paths.SourcePathError as exc:
-        raise UsageError(str(exc)) from None
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise UsageError(f"`{out}` exists and is not a directory")
     color = _use_color(args.color, sys.stdout)
-    try:
-        result = compile_files(files, out / "bundles")
-    except CompileError as exc:
-        _error(str(exc))
+    bundles = compile_sources(args.paths, out / "bundles", color=color, verb="run",
+                              done="run")
+    if bundles is None:
         return EXIT_DIAGNOSTICS
-    except OSError as exc:
-        raise UsageError(_os_error_text(exc, "write" if exc.filename else "read")) from None
-    report = result.report
-    if report.diagnostics:
-        _emit(_report_text(report.diagnostics, report, "human", color=color, quiet=True), None)
-    if report.has_errors:
-        _error("nothing was run: fix the errors above first")
-        return EXIT_DIAGNOSTICS
-    if not result.bundles:
-        raise UsageError("no scenario to run: no file has a `scenario` header")
     ok = True
-    for bundle_dir in result.bundles:
-        ok &= _run_bundle(Path(bundle_dir), out, args, color)
+    for bundle_dir in bundles:
+        ok &= _run_bundle(bundle_dir, out, args, color)
     return EXIT_OK if ok else EXIT_DIAGNOSTICS
 
 

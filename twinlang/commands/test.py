@@ -15,17 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..cli import (
-    EXIT_DIAGNOSTICS,
-    EXIT_OK,
-    UsageError,
-    _emit,
-    _error,
-    _os_error_text,
-    _report_text,
-    _use_color,
-    _write,
-)
+from ..cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, _os_error_text, _use_color, _write
+from ._pipeline import compile_sources
 
 KINDS = ("omit", "swap", "role", "verify", "late")
 
@@ -58,31 +49,15 @@ def register(verbs) -> None:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .. import paths
-    from ..compile import CompileError, compile_files
-
-    try:
-        files = paths.find_sources(args.paths)
-    except paths.SourcePathError as exc:
-        raise UsageError(str(exc)) from None
     color = _use_color(args.color, sys.stdout)
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="twinlang-test-") as tmp:
-        try:
-            result = compile_files(files, Path(tmp))
-        except CompileError as exc:
-            _error(str(exc))
+        bundles = compile_sources(args.paths, Path(tmp) / "bundles", color=color,
+                                  verb="test", done="tested")
+        if bundles is None:
             return EXIT_DIAGNOSTICS
-        except OSError as exc:
-            raise UsageError(_os_error_text(exc, "read")) from None
-        report = result.report
-        if report.has_errors:
-            _emit(_report_text(report.diagnostics, report, "human", color=color,
-                               quiet=True), None)
-            _error("nothing was tested: fix the errors above first")
-            return EXIT_DIAGNOSTICS
-        return _run(args, [Path(b) for b in result.bundles], jobs, color, began)
+        return _run(args, bundles, jobs, color, began)
 
 
 def _run(args, bundles: list[Path], jobs: int, color: bool, began: float) -> int:
@@ -90,8 +65,6 @@ def _run(args, bundles: list[Path], jobs: int, color: bool, began: float) -> int
     from ..assess.selftest import junit_xml, plan, run_cases
     from ..bundle import BundleError
 
-    if not bundles:
-        raise UsageError("no scenario to test: no file has a `scenario` header")
     kinds = frozenset(args.kind) | {"expert"} if args.kind else None
     cases = []
     try:
