@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import ast
 from ..diagnostics import Diagnostic, DiagnosticSink
 from ..semantics import Program, check_module
-from ..semantics.modules import Loader, ModuleInfo, _parse_cached, display_for, find_cycles
+from ..semantics.modules import Loader, ModuleInfo, find_cycles
 
 
 @dataclass
@@ -48,28 +48,11 @@ class _BufferLoader(Loader):
         super().__init__(sink, sources)
         self.overlay = {p.resolve(): t for p, t in overlay.items()}
 
-    def load(self, path: Path, display: str | None = None) -> ModuleInfo:
-        from ..syntax import parse_bytes
-
-        key = path.resolve()
-        text = self.overlay.get(key)
-        if text is None or key in self.modules:
-            return super().load(path, display)
-        # The same steps as `Loader.load`, with the bytes taken from the buffer.
-        name = display or display_for(path)
-        info = ModuleInfo(path=key, display=name, ast=None,
-                          is_stdlib=self._stdlib_root in key.parents,
-                          is_prelude=key == self._stdlib_root / "prelude.twin")
-        self.modules[key] = info
-        data = text.encode("utf-8", errors="surrogatepass")
-        module, diags, source = _parse_cached(data, name, parse_bytes)
-        if source is not None:
-            self.sources[name] = source.text
-        self.sink.extend(diags)
-        info.ast = module
-        if module is not None:
-            self._collect_decls(info)
-        return info
+    def read(self, path: Path) -> bytes:
+        text = self.overlay.get(path)
+        if text is None:
+            return super().read(path)
+        return text.encode("utf-8", errors="surrogatepass")
 
 
 def check_buffer(path: Path, text: str, others: dict[Path, str] | None = None) -> Analysis:

@@ -97,7 +97,7 @@ class Loader:
         info = ModuleInfo(path=key, display=name, ast=None, is_stdlib=is_stdlib,
                           is_prelude=key == self._stdlib_root / "prelude.twin")
         self.modules[key] = info
-        data = key.read_bytes()
+        data = self.read(key)
         module, diags, source = _parse_cached(data, name, parse_bytes)
         if source is not None:
             self.sources[name] = source.text
@@ -106,6 +106,10 @@ class Loader:
         if module is not None:
             self._collect_decls(info)
         return info
+
+    def read(self, path: Path) -> bytes:
+        """The bytes of a module's file (an editor's loader takes some from memory)."""
+        return path.read_bytes()
 
     def prelude(self) -> ModuleInfo | None:
         if self._prelude is None:
