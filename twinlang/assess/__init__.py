@@ -16,8 +16,8 @@ from pathlib import Path
 from .model import ASSESSMENT_FORMAT, Assessment, RunInfo, StepRecord
 from .runlog import AssessError, RunLog, parse_run, read_run
 
-__all__ = ["ASSESSMENT_FORMAT", "AssessError", "Assessment", "RunLog", "assess", "assess_log",
-           "load_rubric", "parse_run", "read_run", "to_json"]
+__all__ = ["ASSESSMENT_FORMAT", "AssessError", "Assessment", "RunLog", "assess", "assess_file",
+           "assess_log", "load_bundle", "load_rubric", "parse_run", "read_run", "to_json"]
 
 VARIANTS = ("initial", "refresher")
 
@@ -35,9 +35,8 @@ def load_rubric(bundle_dir: str | Path) -> dict:
     return rubric
 
 
-def assess_log(log_path: str | Path, bundle_dir: str | Path, *,
-               variant: str = "initial") -> tuple[Assessment, RunLog]:
-    """Assess the log at ``log_path`` against the bundle in ``bundle_dir``."""
+def load_bundle(bundle_dir: str | Path) -> tuple:
+    """The bundle in ``bundle_dir`` and its rubric, checked to be of the same build."""
     from ..bundle import BundleError, load
 
     try:
@@ -48,6 +47,19 @@ def assess_log(log_path: str | Path, bundle_dir: str | Path, *,
     if rubric.get("content_hash") != bundle.content_hash:
         raise AssessError(f"`{Path(bundle_dir) / 'rubric.json'}` belongs to another build of "
                           "the scenario (content hashes differ): recompile the bundle")
+    return bundle, rubric
+
+
+def assess_log(log_path: str | Path, bundle_dir: str | Path, *,
+               variant: str = "initial") -> tuple[Assessment, RunLog]:
+    """Assess the log at ``log_path`` against the bundle in ``bundle_dir``."""
+    bundle, rubric = load_bundle(bundle_dir)
+    return assess_file(log_path, bundle, rubric, variant=variant)
+
+
+def assess_file(log_path: str | Path, bundle, rubric: dict, *,
+                variant: str = "initial") -> tuple[Assessment, RunLog]:
+    """Assess the log at ``log_path`` against a bundle already loaded (`load_bundle`)."""
     run = read_run(log_path, bundle_id=bundle.scenario.id, content_hash=bundle.content_hash)
     return assess(run, bundle, rubric, variant=variant), run
 

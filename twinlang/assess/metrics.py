@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import Evidence, MetricValue
-from .runfacts import RunFacts
+from .runfacts import RunFacts, per_run
 
 EPS = 1e-6
 
@@ -74,6 +74,7 @@ def _count(name: str, items: list[Evidence], detail: str) -> MetricValue:
 # ------------------------------------------------------------------ order
 
 
+@per_run
 def order_violations(rf: RunFacts) -> list[tuple[str, str]]:
     """The order constraints (a, b) of required steps that the run did not respect."""
     bad = []
@@ -86,6 +87,7 @@ def order_violations(rf: RunFacts) -> list[tuple[str, str]]:
     return bad
 
 
+@per_run
 def wrong_order_steps(rf: RunFacts) -> dict[str, tuple[str, int]]:
     """Steps begun before a step they follow was done, where that step was done (or acted
     on) later: {step: (the step it should have followed, event index of the early act)}."""
@@ -145,6 +147,7 @@ def _wrong_order(rf: RunFacts) -> list[MetricValue]:
 # ------------------------------------------------------------------ omission, commission
 
 
+@per_run
 def omitted_steps(rf: RunFacts) -> list[str]:
     return [s for s in rf.proc.order if s in rf.required and not rf.steps[s].completed]
 
@@ -182,6 +185,7 @@ def _commission(rf: RunFacts) -> list[MetricValue]:
 # ------------------------------------------------------------------ roles, critical
 
 
+@per_run
 def wrong_role_steps(rf: RunFacts) -> dict[str, list[int]]:
     """Steps done by a role other than `performed_by`, or verified by the performer or by
     a role other than `verified_by`."""
@@ -205,6 +209,7 @@ def _wrong_role(rf: RunFacts) -> list[MetricValue]:
     return [_count("wrong_role_errors", ev, f"{len(ev)} steps by the wrong person")]
 
 
+@per_run
 def critical_failures(rf: RunFacts) -> dict[str, tuple[list[str], list[Evidence]]]:
     """{critical step: (reasons, evidence)} for each required critical step that failed."""
     omitted = set(omitted_steps(rf))

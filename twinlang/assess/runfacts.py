@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from .graphinfo import ProcedureFacts
@@ -37,6 +38,8 @@ class RunFacts:
     start: float
     end: float
     ended_index: int | None
+    #: results of the derived facts (`per_run`), computed once per run
+    memo: dict = field(default_factory=dict)
 
     def t(self, i: int) -> float:
         return float(self.run.events[i]["t"])
@@ -58,6 +61,19 @@ class RunFacts:
         return Evidence(line=self.run.line(i), t=float(e["t"]), type=e["type"],
                         step=e.get("step") if isinstance(e.get("step"), str) else None,
                         text=text or describe(e))
+
+
+def per_run(fn):
+    """Compute a derived fact of a run once (metrics, critical items and the step records
+    all ask for the same omissions, order errors and failed critical steps)."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def cached(rf: RunFacts):
+        if name not in rf.memo:
+            rf.memo[name] = fn(rf)
+        return rf.memo[name]
+    return cached
 
 
 def describe(e: dict) -> str:

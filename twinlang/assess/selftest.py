@@ -49,14 +49,12 @@ class Outcome:
 def plan(bundle_dir: str | Path, *, seed: int = 0, variant: str = "initial",
          procedure: str | None = None, kinds: frozenset[str] | None = None) -> list[Case]:
     """The cases of one bundle: per assessed procedure, the expert and its mutants."""
-    from ..bundle import load
     from ..player.runner import play
-    from . import load_rubric
+    from . import load_bundle
     from .graphinfo import facts
 
     bundle_dir = str(bundle_dir)
-    bundle = load(bundle_dir)
-    rubric = load_rubric(bundle_dir)
+    bundle, rubric = load_bundle(bundle_dir)
     cases: list[Case] = []
     for proc in bundle.procedures:
         comps = [c for c in rubric.get("competencies", [])
@@ -89,10 +87,9 @@ def _case(base: dict, mt: Mutant) -> Case:
 def run_case(case: Case, keep: str | None = None) -> Outcome:
     import time
 
-    from ..bundle import load
     from ..player.runner import play
     from ..player.trace import TraceError, parse_trace
-    from . import AssessError, assess_log
+    from . import AssessError, assess_file, load_bundle
 
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="twinlang-test-") as tmp:
@@ -101,15 +98,16 @@ def run_case(case: Case, keep: str | None = None) -> Outcome:
         where.mkdir(parents=True, exist_ok=True)
         log = where / "run.jsonl"
         try:
+            bundle, rubric = load_bundle(case.bundle_dir)
             trace = None
             if case.trace is not None:
                 text = "".join(json.dumps(x, sort_keys=True) + "\n" for x in case.trace)
                 (where / "trace.jsonl").write_text(text, encoding="utf-8")
-                trace = parse_trace(text, load(case.bundle_dir), name=case.id)
+                trace = parse_trace(text, bundle, name=case.id)
             limit = {} if case.max_time is None else {"max_time": case.max_time}
             play(case.bundle_dir, trace=trace, seed=case.seed, log_path=log,
                  procedure=case.procedure, world=False, **limit)
-            assessment, _ = assess_log(log, case.bundle_dir, variant=case.variant)
+            assessment, _ = assess_file(log, bundle, rubric, variant=case.variant)
         except (TraceError, AssessError) as exc:
             return Outcome(case, False, f"could not be played: {exc}",
                            time.perf_counter() - began)

@@ -38,16 +38,17 @@ def add_common(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from ..assess import AssessError, assess_log
+    from ..assess import AssessError, assess_file, load_bundle
 
     try:
-        assessment, run = assess_log(args.log, args.bundle, variant=args.variant)
+        bundle, rubric = load_bundle(args.bundle)
+        assessment, run = assess_file(args.log, bundle, rubric, variant=args.variant)
     except AssessError as exc:
         raise UsageError(str(exc)) from None
-    return deliver(args, assessment, run, Path(args.bundle))
+    return deliver(args, assessment, run, bundle)
 
 
-def deliver(args: argparse.Namespace, assessment, run, bundle_dir: Path) -> int:
+def deliver(args: argparse.Namespace, assessment, run, bundle) -> int:
     """Write and print what the options ask for; the exit code says pass or fail."""
     from ..assess import to_json
 
@@ -61,12 +62,12 @@ def deliver(args: argparse.Namespace, assessment, run, bundle_dir: Path) -> int:
         try:
             out.mkdir(parents=True, exist_ok=True)
             (out / "assessment.json").write_text(to_json(assessment), encoding="utf-8")
-            report = _write_report(assessment, run, bundle_dir, out)
+            report = _write_report(assessment, run, bundle, out)
         except OSError as exc:
             raise UsageError(_os_error_text(exc, "write")) from None
         messages.append(f"wrote {out / 'assessment.json'}")
         messages.append(f"wrote {report}")
-    delivery = _xapi(args, assessment, bundle_dir)
+    delivery = _xapi(args, assessment, bundle)
     messages.extend(delivery)
     undelivered = any(m.startswith(("warning:", "error:")) for m in delivery)
     if args.format == "json":
@@ -84,15 +85,13 @@ def deliver(args: argparse.Namespace, assessment, run, bundle_dir: Path) -> int:
     return EXIT_OK if assessment.passed and not undelivered else EXIT_DIAGNOSTICS
 
 
-def _write_report(assessment, run, bundle_dir: Path, out: Path):
+def _write_report(assessment, run, bundle, out: Path):
     from ..assess.report import write_report
-    from ..bundle import load
 
-    return write_report(assessment, run, load(bundle_dir), out)
+    return write_report(assessment, run, bundle, out)
 
 
-def _xapi(args: argparse.Namespace, assessment, bundle_dir: Path) -> list[str]:
+def _xapi(args: argparse.Namespace, assessment, bundle) -> list[str]:
     from ..assess.xapi_cli import handle_xapi
-    from ..bundle import load
 
-    return handle_xapi(args, assessment, load(bundle_dir))
+    return handle_xapi(args, assessment, bundle)

@@ -61,15 +61,14 @@ def _procedures(bundle, rubric: dict, only: str | None) -> list[str]:
 
 
 def _run_bundle(bundle_dir: Path, out: Path, args: argparse.Namespace, color: bool) -> bool:
-    from ..assess import AssessError, assess_log, load_rubric, to_json
+    from ..assess import AssessError, assess_file, load_bundle, to_json
     from ..assess.text import summary
-    from ..bundle import BundleError, load
+    from ..bundle import BundleError
     from ..player.runner import play
 
     try:
-        bundle = load(bundle_dir)
-        rubric = load_rubric(bundle_dir)
-    except (BundleError, AssessError) as exc:
+        bundle, rubric = load_bundle(bundle_dir)
+    except AssessError as exc:
         raise UsageError(str(exc)) from None
     ok = True
     for name in _procedures(bundle, rubric, args.procedure):
@@ -78,7 +77,7 @@ def _run_bundle(bundle_dir: Path, out: Path, args: argparse.Namespace, color: bo
         try:
             where.mkdir(parents=True, exist_ok=True)
             result = play(bundle_dir, seed=args.seed, log_path=log, procedure=name)
-            assessment, run = assess_log(log, bundle_dir, variant=args.variant)
+            assessment, run = assess_file(log, bundle, rubric, variant=args.variant)
             (where / "assessment.json").write_text(to_json(assessment), encoding="utf-8")
             report = _report(assessment, run, bundle, where)
         except (BundleError, AssessError) as exc:
