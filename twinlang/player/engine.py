@@ -243,6 +243,8 @@ class Engine:
         self._check_expectations(st)
 
     def _check_expectations(self, st: StepState) -> None:
+        if st.awaiting_verification:
+            return  # met; nothing moves until the verifier comes (`verify`)
         t = self.env.t
         version = self.env.version
         due = st.expect_deadline is not None and t >= st.expect_deadline
