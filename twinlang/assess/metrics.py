@@ -57,13 +57,13 @@ def fmt_value(value: float | None, unit: str, *, fraction: bool = False) -> str:
 
 
 def fmt_time(seconds: float) -> str:
+    """``12.5 s``, ``3 min 20 s``, ``1 h 05 min``: every duration an assessment shows."""
     if seconds < 60:
         return f"{seconds:.1f} s"
-    minutes, sec = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {sec} s" if sec else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    whole = round(seconds)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
 def _count(name: str, items: list[Evidence], detail: str) -> MetricValue:

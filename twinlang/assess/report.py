@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bundle import model as bm
-from . import plots
+from . import metrics, plots
 from .model import Assessment, Evidence
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,15 +52,11 @@ _NOTICE_EVENTS = {"alarm": "alarm", "fault_alarm": "alarm", "fault_injected": "f
 
 
 def fmt_duration(seconds: float | None) -> str:
-    """``12.5 s``, ``3 min 20 s``, ``1 h 05 min``; an em dash when there is no value."""
+    """``12.5 s``, ``3 min 20 s``, ``1 h 05 min`` (as in the assessment's own texts); an em
+    dash when there is no value."""
     if seconds is None:
         return "—"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    whole = round(seconds)
-    if whole < 3600:
-        return f"{whole // 60} min {whole % 60:02d} s"
-    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+    return metrics.fmt_time(seconds)
 
 
 def fmt_validity(seconds: float) -> str:
